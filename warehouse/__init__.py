@@ -1,0 +1,1 @@
+"""The warehouse around the pipeline: settings, connections, publish and the command line."""
