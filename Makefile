@@ -1,0 +1,60 @@
+# The whole pipeline on DuckDB by default; WAREHOUSE=postgres switches every step to PostgreSQL.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+JAFFLE := $(BIN)/jaffle
+SCALE ?= 0.1
+SEED ?= 42
+API ?= local
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup generate el check transform publish demo docs docs-build test test-fast lint format clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: requirements.lock pyproject.toml scripts/setup-venv.sh
+	@scripts/setup-venv.sh
+
+setup: $(VENV)/.installed ## create .venv from the lock file and install the project
+
+generate: setup ## write the demo source system and landing files (SCALE, SEED)
+	$(JAFFLE) generate --scale $(SCALE) --seed $(SEED)
+
+el: setup ## extract-load every source into the raw schemas (API=local|config|<url>)
+	$(JAFFLE) el --api $(API) --scale $(SCALE) --seed $(SEED)
+
+check: setup ## run the quality gates on raw and marts (exit 1 on failure)
+	$(JAFFLE) check --stage raw && $(JAFFLE) check --stage marts
+
+transform: setup ## dbt build: models, data tests and unit tests
+	$(JAFFLE) transform
+
+publish: setup ## gate the marts, then publish them atomically
+	$(JAFFLE) publish
+
+demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts gate, publish
+	$(JAFFLE) demo --api $(API) --scale $(SCALE) --seed $(SEED)
+
+docs-build: setup ## build the dbt docs (also as one self-contained page, static_index.html)
+	$(JAFFLE) docs
+
+docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=...)
+	$(JAFFLE) docs --serve --port $${PORT:-8080}
+
+test: setup ## run the whole test suite (Postgres tests skip when no server is reachable, fail in CI)
+	$(BIN)/python -m pytest
+
+test-fast: setup ## the tests without the slow end-to-end suites
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup ## ruff (check and format) on Python, sqlfluff on the dbt models
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models
+
+format: setup ## format Python and fix SQL style
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models
+
+clean: ## remove generated data, dbt artifacts and caches (keeps .venv)
+	rm -rf data dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache reports

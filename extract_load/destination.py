@@ -1,0 +1,37 @@
+"""The dlt destination and pipeline folder for the warehouse chosen by ``WAREHOUSE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dlt
+from dlt.common.destination import Destination
+
+from warehouse import settings
+
+
+def dlt_destination() -> Destination:
+    """dlt's destination for the configured warehouse; credentials come from settings, never from code."""
+    if settings.warehouse_name() == "postgres":
+        credentials = settings.postgres_credentials()
+        return dlt.destinations.postgres(
+            credentials={
+                "host": credentials.host,
+                "port": credentials.port,
+                "username": credentials.username,
+                "password": credentials.password,
+                "database": credentials.database,
+                "query": {
+                    "sslmode": credentials.sslmode,
+                    "connect_timeout": str(credentials.connect_timeout),
+                },
+            }
+        )
+    path = settings.duckdb_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.destinations.duckdb(str(path))
+
+
+def pipelines_dir() -> Path:
+    """dlt's local state lives next to the warehouse it belongs to, one folder per engine."""
+    return settings.data_dir() / "dlt_pipelines" / settings.warehouse_name()

@@ -1,0 +1,103 @@
+"""The command line: ``jaffle demo`` runs everything; each step also runs on its own."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import settings, steps
+from .runs import RunRecord, StepFailed
+from .summary import print_summary
+
+log = logging.getLogger("jaffle")
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the demo data generator."""
+    parser.add_argument(
+        "--scale", type=float, default=steps.DEFAULT_SCALE, help="demo data size (1.0 ~ the public API)"
+    )
+    parser.add_argument("--seed", type=int, default=steps.DEFAULT_SEED, help="generator seed")
+
+
+def _add_api_option(parser: argparse.ArgumentParser) -> None:
+    """Where the Jaffle Shop API is read from."""
+    parser.add_argument(
+        "--api",
+        default="local",
+        help="'local' (default: the stand-in on loopback, serving the demo data), "
+        "'config' (sources.jaffle_api.base_url from .dlt/config.toml or env), or a base URL",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per step."""
+    parser = argparse.ArgumentParser(prog="jaffle", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step in detail")
+    commands = parser.add_subparsers(dest="command", required=True)
+    generate = commands.add_parser("generate", help="write the demo source system and landing files")
+    _add_data_options(generate)
+    el = commands.add_parser("el", help="extract-load every source into the raw schemas")
+    _add_data_options(el)
+    _add_api_option(el)
+    check = commands.add_parser("check", help="run the quality gate of one stage (exit 1 when it fails)")
+    check.add_argument("--stage", choices=["raw", "staging", "marts"], required=True)
+    commands.add_parser("transform", help="dbt build: models, tests and unit tests")
+    commands.add_parser("publish", help="gate the marts, then publish them atomically")
+    docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
+    docs.add_argument("--serve", action="store_true", help="serve the docs on 127.0.0.1 after building")
+    docs.add_argument("--port", type=int, default=8080)
+    demo = commands.add_parser(
+        "demo", help="everything: generate, el, raw gate, dbt build, marts gate, publish"
+    )
+    _add_data_options(demo)
+    _add_api_option(demo)
+    return parser
+
+
+def run_command(arguments: argparse.Namespace) -> RunRecord:
+    """Run the chosen command inside one run record."""
+    record = RunRecord()
+    command = arguments.command
+    if command in ("generate", "el", "demo") and getattr(arguments, "api", "local") == "local":
+        steps.generate_demo_data(arguments.scale, arguments.seed)
+    if command in ("el", "demo"):
+        steps.extract_load(record, arguments.api)
+    if command == "demo":
+        steps.check(record, "raw")
+        steps.transform(record)
+        steps.publish_checked(record)
+    elif command == "check":
+        steps.check(record, arguments.stage)
+    elif command == "transform":
+        steps.transform(record)
+    elif command == "publish":
+        steps.publish_checked(record)
+    elif command == "docs":
+        steps.build_docs(serve_port=arguments.port if arguments.serve else None)
+    record.finish()
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``jaffle``: exit 0 on success, 1 when a step failed (with what to do)."""
+    arguments = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("jaffle").setLevel(logging.INFO)
+    try:
+        settings.warehouse_name()
+        record = run_command(arguments)
+    except (StepFailed, RuntimeError, ValueError, FileNotFoundError) as error:
+        print(f"\nFAILED: {error}", file=sys.stderr)
+        return 1
+    if arguments.command in ("el", "demo", "publish", "check"):
+        print_summary(record)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""A short-lived DB-API connection to the configured warehouse, and safe identifier quoting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from . import settings
+
+SQL_DIALECT = {"duckdb": "duckdb", "postgres": "postgres"}
+PLACEHOLDER = {"duckdb": "?", "postgres": "%s"}
+
+
+def placeholder() -> str:
+    """The bound-parameter marker of the configured engine's driver."""
+    return PLACEHOLDER[settings.warehouse_name()]
+
+
+def quote(*parts: str) -> str:
+    """A dotted, quoted identifier (schema.table) rendered by sqlglot: names are never pasted into SQL raw."""
+    dialect = SQL_DIALECT[settings.warehouse_name()]
+    return ".".join(exp.to_identifier(part, quoted=True).sql(dialect=dialect) for part in parts)
+
+
+@contextmanager
+def connect(read_only: bool = False) -> Iterator[Any]:
+    """Open the warehouse for one step and always close it (DuckDB admits one writing process per file)."""
+    if settings.warehouse_name() == "postgres":
+        import psycopg2
+
+        connection = psycopg2.connect(**settings.postgres_credentials().psycopg_kwargs())
+        if read_only:
+            connection.set_session(readonly=True)
+    else:
+        import duckdb
+
+        path = settings.duckdb_path()
+        if read_only and not path.exists():
+            raise FileNotFoundError(f"no warehouse at {path}: run `make el` (or `make demo`) first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def fetch_all(connection: Any, sql: str, parameters: tuple | list = ()) -> list[tuple]:
+    """Run one query with bound parameters on either engine and return all rows."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()

@@ -1,0 +1,39 @@
+"""Run dbt as a subprocess of this environment, always with explicit project, profiles and target."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import settings
+
+
+def dbt_executable() -> str:
+    """The dbt of the running interpreter's environment."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_environment() -> dict[str, str]:
+    """The environment dbt reads: the warehouse switch and the DuckDB path as an absolute path."""
+    environment = dict(os.environ)
+    environment["WAREHOUSE"] = settings.warehouse_name()
+    environment["DESTINATION__DUCKDB__CREDENTIALS"] = str(settings.duckdb_path())
+    environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return environment
+
+
+def run_dbt(*arguments: str) -> subprocess.CompletedProcess:
+    """``dbt <arguments>`` against this project; output streams to the terminal as it runs."""
+    command = [
+        dbt_executable(),
+        *arguments,
+        "--project-dir",
+        str(settings.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(settings.DBT_PROJECT_DIR),
+        "--target",
+        settings.warehouse_name(),
+    ]
+    return subprocess.run(command, env=dbt_environment(), check=False)

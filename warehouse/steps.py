@@ -1,0 +1,137 @@
+"""The pipeline's steps as plain functions: the CLI, the Makefile and any orchestrator call these."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from .connection import connect, fetch_all, placeholder, quote
+from .dbt import run_dbt
+from .publish import mart_tables, publish
+from .runs import RunRecord, StepFailed
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SEED = 42
+DEFAULT_SCALE = 0.1
+
+
+def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, force: bool = False) -> dict:
+    """Write the demo source system and landing files unless the same seed and scale are already there."""
+    from extract_load.demo_data import generate
+
+    manifest_path = settings.data_dir() / "source" / "manifest.json"
+    if manifest_path.exists() and not force:
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("seed") == seed and manifest.get("scale") == scale:
+            return manifest
+    return generate(settings.data_dir(), seed=seed, scale=scale)
+
+
+@contextmanager
+def api_base_url(api: str) -> Iterator[str | None]:
+    """``local`` serves the demo data on loopback; ``config`` uses the configured URL; else a URL."""
+    if api == "local":
+        from extract_load.jaffle_api_stand_in import serve
+
+        with serve(settings.data_dir() / "source") as base_url:
+            yield base_url
+    else:
+        with nullcontext():
+            yield None if api == "config" else api
+
+
+def extract_load(record: RunRecord, api: str = "local", landing: str | None = None) -> dict[str, Any]:
+    """Land both sources in their raw schemas and return new rows per dataset and table."""
+    from extract_load.pipeline import load_jaffle_api, load_jaffle_files
+
+    if settings.warehouse_name() == "postgres":
+        from .postgres_admin import ensure_database
+
+        ensure_database()
+    with record.step("extract_load") as step:
+        with api_base_url(api) as base_url:
+            api_load = load_jaffle_api(base_url)
+        bucket = landing or (str(settings.data_dir() / "landing") if api == "local" else None)
+        files_load = load_jaffle_files(bucket)
+        step.detail = {"jaffle_api": api_load.to_dict(), "jaffle_files": files_load.to_dict()}
+    return step.detail
+
+
+def check(record: RunRecord, stage: str) -> Any:
+    """Run the gate of one stage; a failed gate stops the run with its one-screen summary."""
+    from expectations.gate import run_gate
+
+    with record.step(f"check_{stage}") as step:
+        result = run_gate(stage)
+        step.detail = result.to_dict()
+        if not result.passed:
+            raise StepFailed(f"the {stage} gate failed; nothing was published.\n{result.summary()}")
+    return result
+
+
+def transform(record: RunRecord) -> None:
+    """``dbt build``: every model with its tests and unit tests, in dependency order."""
+    with record.step("transform"):
+        completed = run_dbt("build")
+        if completed.returncode != 0:
+            raise StepFailed("dbt build failed (see the output above); nothing was published")
+
+
+def publish_checked(record: RunRecord) -> dict[str, int]:
+    """Gate the marts, then publish them; a failed gate leaves the published data untouched."""
+    check(record, "marts")
+    with record.step("publish") as step:
+        publication = publish(record.run_id)
+        step.detail = {"published_at": publication.published_at, "row_counts": publication.row_counts}
+    return publication.row_counts
+
+
+def raw_row_counts() -> dict[str, int]:
+    """Rows per raw table (dlt's own tables left out), as ``dataset.table``."""
+    counts: dict[str, int] = {}
+    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
+        for dataset in settings.RAW_DATASETS:
+            tables = fetch_all(
+                connection,
+                "select table_name from information_schema.tables where table_schema = "
+                f"{placeholder()} and table_name not like '\\_dlt%' escape '\\' order by table_name",
+                [dataset],
+            )
+            for (table,) in tables:
+                counts[f"{dataset}.{table}"] = fetch_all(
+                    connection, f"select count(*) from {quote(dataset, table)}"
+                )[0][0]
+    return counts
+
+
+def published_row_counts() -> dict[str, int]:
+    """Rows per published table."""
+    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
+        tables = mart_tables(connection, settings.PUBLISHED_SCHEMA)
+        return {
+            table: fetch_all(connection, f"select count(*) from {quote(settings.PUBLISHED_SCHEMA, table)}")[
+                0
+            ][0]
+            for table in tables
+        }
+
+
+def docs_location() -> Path:
+    """Where ``dbt docs generate --static`` writes the self-contained site."""
+    return settings.DBT_PROJECT_DIR / "target" / "static_index.html"
+
+
+def build_docs(serve_port: int | None = None) -> Path:
+    """Generate the dbt docs (with the one-file static page); serve them on loopback when a port is given."""
+    if run_dbt("docs", "generate", "--static").returncode != 0:
+        raise StepFailed("dbt docs generate failed (see the output above)")
+    print(f"docs built: {docs_location()}")
+    if serve_port is not None:
+        run_dbt("docs", "serve", "--host", "127.0.0.1", "--port", str(serve_port), "--no-browser")
+    return docs_location()

@@ -1,0 +1,54 @@
+"""The short summary printed at the end of a run: rows, checks, and where to look next."""
+
+from __future__ import annotations
+
+from . import settings, steps
+from .runs import RunRecord
+
+
+def _table(title: str, counts: dict[str, int]) -> list[str]:
+    """A titled, aligned two-column block."""
+    if not counts:
+        return [f"{title}: none"]
+    width = max(len(name) for name in counts)
+    return [f"{title}:"] + [f"  {name:<{width}}  {count:>12,}" for name, count in counts.items()]
+
+
+def _checks(record: RunRecord) -> list[str]:
+    """One line per gate that ran in this run."""
+    lines = []
+    for step in record.steps:
+        if step.name.startswith("check_") and step.detail:
+            detail = step.detail
+            verdict = "passed" if detail.get("passed") else "FAILED"
+            stage = step.name.removeprefix("check_")
+            lines.append(
+                f"  {stage:<8} {verdict}: {detail.get('evaluated', '?')} expectations evaluated,"
+                f" {detail.get('failed_critical', '?')} critical failures,"
+                f" {detail.get('failed_warning', '?')} warnings"
+            )
+    return ["Checks:"] + lines if lines else []
+
+
+def render_summary(record: RunRecord) -> str:
+    """The run summary as text."""
+    lines = [f"Run {record.run_id} on {record.warehouse}: {record.status}"]
+    lines += [f"  {step.name:<14} {step.status:<7} {step.seconds:>8.1f}s" for step in record.steps]
+    lines += _table("Raw tables", steps.raw_row_counts())
+    lines += _checks(record)
+    published = steps.published_row_counts()
+    lines += _table(f"Published marts (schema {settings.PUBLISHED_SCHEMA!r})", published)
+    if settings.warehouse_name() == "duckdb":
+        lines.append(f"Warehouse: {settings.duckdb_path()}")
+        lines.append(f"Readers' snapshot: {settings.published_snapshot_path()} (open it read-only)")
+    else:
+        credentials = settings.postgres_credentials()
+        lines.append(f"Warehouse: postgres {credentials.host}:{credentials.port}/{credentials.database}")
+    lines.append(f"Docs: `make docs` builds and serves {steps.docs_location()}")
+    lines.append(f"Run record: {settings.data_dir() / 'runs' / (record.run_id + '.json')}")
+    return "\n".join(lines)
+
+
+def print_summary(record: RunRecord) -> None:
+    """Print the run summary."""
+    print("\n" + render_summary(record))
