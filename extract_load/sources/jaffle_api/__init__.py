@@ -15,13 +15,17 @@ def _date_of(cursor_value: Any) -> str:
     return str(cursor_value)[:10]
 
 
-def _resource_config(name: str, spec: dict) -> dict:
-    """The rest_api resource config of one endpoint; orders load incrementally on ``ordered_at``."""
+def _resource_config(name: str, spec: dict, page_size: int) -> dict:
+    """The rest_api resource config of one endpoint; orders load incrementally on ``ordered_at``.
+
+    Parameters are given per resource, not in ``resource_defaults``: rest_api writes the incremental
+    ``start_date`` into the params dict it was given, which would leak into every endpoint sharing it.
+    """
     config: dict[str, Any] = {
         "name": name,
         "primary_key": spec["primary_key"],
         "write_disposition": "merge",
-        "endpoint": {"path": name},
+        "endpoint": {"path": name, "params": {"page_size": page_size}},
     }
     if "columns" in spec:
         config["columns"] = spec["columns"]
@@ -42,8 +46,7 @@ def rest_api_config(base_url: str, page_size: int = PAGE_SIZE) -> dict:
             "base_url": base_url.rstrip("/") + "/",
             "paginator": {"type": "header_link"},
         },
-        "resource_defaults": {"endpoint": {"params": {"page_size": page_size}}},
-        "resources": [_resource_config(name, spec) for name, spec in ENDPOINTS.items()],
+        "resources": [_resource_config(name, spec, page_size) for name, spec in ENDPOINTS.items()],
     }
 
 
