@@ -1,0 +1,52 @@
+with
+
+customers as (
+
+    select * from {{ ref('stg_jaffle_api__customers') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('orders') }}
+
+),
+
+customer_orders as (
+
+    select
+        customer_id,
+        count(*) as count_lifetime_orders,
+        min(ordered_at) as first_ordered_at,
+        max(ordered_at) as last_ordered_at,
+        sum(subtotal) as lifetime_spend_pretax,
+        sum(tax_paid) as lifetime_tax_paid,
+        sum(order_total) as lifetime_spend
+    from orders
+    group by customer_id
+
+),
+
+-- customers who never ordered count as new, with zero spend
+final as (
+
+    select
+        customers.customer_id,
+        customers.customer_name,
+        customer_orders.first_ordered_at,
+        customer_orders.last_ordered_at,
+        coalesce(customer_orders.count_lifetime_orders, 0) as count_lifetime_orders,
+        coalesce(customer_orders.lifetime_spend_pretax, 0) as lifetime_spend_pretax,
+        coalesce(customer_orders.lifetime_tax_paid, 0) as lifetime_tax_paid,
+        coalesce(customer_orders.lifetime_spend, 0) as lifetime_spend,
+        case
+            when customer_orders.count_lifetime_orders > 1 then 'returning'
+            else 'new'
+        end as customer_type
+    from customers
+    left join customer_orders
+        on customers.customer_id = customer_orders.customer_id
+
+)
+
+select * from final

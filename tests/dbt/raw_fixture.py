@@ -1,0 +1,201 @@
+"""A small hand-made Jaffle data set, loaded with dlt itself into the raw schemas dbt reads.
+
+The shapes follow docs/architecture.md. After the dlt loads, one incomplete load is simulated: rows whose
+``_dlt_load_id`` has no completed entry in ``_dlt_loads`` (a new order, a newer version of an existing order
+and an item of each). dbt must never let them through. ``EXPECTED`` holds the hand-computed mart values.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.destination import Destination
+
+INCOMPLETE_LOAD_ID = "9999999999.000001"
+
+
+def _rows(columns: str, *values: tuple) -> list[dict[str, Any]]:
+    """Rows as dicts, from space-separated column names and one tuple of values per row."""
+    return [dict(zip(columns.split(), row, strict=True)) for row in values]
+
+
+def _naive(column: str) -> dict:
+    """A fresh column hint for a timestamp without time zone (dlt fills hint dicts in, so never share one)."""
+    return {column: {"data_type": "timestamp", "timezone": False}}
+
+
+def _order(order_id: str, customer: str, store: str, at: datetime, cents: tuple, skus: list) -> dict:
+    """One API order; ``cents`` is (subtotal, tax_paid); items embedded as the API serves them."""
+    items = _rows("id order_id sku", *((f"{order_id}-{n}", order_id, sku) for n, sku in enumerate(skus, 1)))
+    subtotal, tax = cents
+    return {"id": order_id, "customer_id": customer, "store_id": store, "ordered_at": at,
+            "subtotal": subtotal, "tax_paid": tax, "order_total": subtotal + tax, "items": items}  # fmt: skip
+
+
+STORES = _rows(
+    "id name opened_at tax_rate",
+    ("st-phl", "Philadelphia", datetime(2016, 9, 1), 0.04),
+    ("st-bkn", "Brooklyn", datetime(2017, 3, 12), 0.06),
+    ("st-chi", "Chicago", datetime(2018, 6, 1), 0.05),  # opens later: no orders
+)
+PRODUCTS = _rows(
+    "sku name type price description",
+    ("JAF-001", "nutellaphone who dis?", "jaffle", 1100, "nutella and banana jaffle"),
+    ("BEV-001", "tangaroo", "beverage", 600, "mango and tangerine smoothie"),
+    ("BEV-002", "flame impala", "beverage", 700, "pulled coffee with chili"),
+)
+SUPPLIES = _rows(  # SUP-006 serves two products: `id` alone is not a key
+    "id name cost perishable sku",
+    ("SUP-001", "compostable cutlery - knife", 7, False, "JAF-001"),
+    ("SUP-004", "bread", 33, True, "JAF-001"),
+    ("SUP-006", "16oz compostable clear cup", 13, False, "BEV-001"),
+    ("SUP-006", "16oz compostable clear cup", 13, False, "BEV-002"),
+    ("SUP-009", "mango", 65, True, "BEV-001"),
+    ("SUP-011", "coffee beans", 40, True, "BEV-002"),
+)
+CUSTOMERS = _rows(
+    "id name",
+    ("cu-alice", "Alice Adams"),
+    ("cu-bob", "Bob Brown"),
+    ("cu-carol", "Carol Chen"),  # never orders
+)
+ORDERS = [  # tax_paid = round(subtotal * the store's tax rate)
+    _order("or-1", "cu-alice", "st-phl", datetime(2016, 9, 1, 10, 0), (1700, 68), ["JAF-001", "BEV-001"]),
+    _order("or-2", "cu-alice", "st-phl", datetime(2016, 9, 1, 15, 30), (700, 28), ["BEV-002"]),
+    _order("or-3", "cu-alice", "st-bkn", datetime(2017, 3, 15, 9, 0), (2200, 132), ["JAF-001", "JAF-001"]),
+    _order("or-4", "cu-bob", "st-bkn", datetime(2017, 3, 15, 12, 45), (600, 36), ["BEV-001"]),
+]
+TWEETS = _rows(
+    "id user_id tweeted_at content",
+    ("tw-1", "cu-alice", datetime(2016, 9, 1, 12, 0), "jaffles!"),
+    ("tw-2", "cu-bob", datetime(2017, 3, 16, 8, 0), "so so"),
+)
+SUPPLIER_PRICES = _rows(
+    "supply_id sku supplier cost_cents valid_from",
+    ("SUP-001", "JAF-001", "Acme Cutlery", 6, date(2016, 1, 1)),
+    ("SUP-001", "JAF-001", "Acme Cutlery", 8, date(2017, 1, 1)),
+    ("SUP-004", "JAF-001", "Bakery Bros", 30, date(2016, 6, 1)),
+)
+STORE_EVENTS = _rows(
+    "event_id store_id event_type occurred_at",
+    ("ev-1", "st-phl", "visit", datetime(2016, 9, 1, 9)),
+    ("ev-2", "st-phl", "purchase", datetime(2016, 9, 1, 10)),
+    ("ev-3", "st-phl", "complaint", datetime(2016, 9, 3, 18)),
+    ("ev-4", "st-bkn", "visit", datetime(2017, 3, 15, 9)),
+)
+
+# Hand-computed from the rows above (supply cost per product: JAF-001 40, BEV-001 78, BEV-002 53 cents).
+EXPECTED: dict[str, Any] = {
+    "customers": {
+        "cu-alice": {
+            "count_lifetime_orders": 3,
+            "first_ordered_at": datetime(2016, 9, 1, 10, 0),
+            "last_ordered_at": datetime(2017, 3, 15, 9, 0),
+            "lifetime_spend_pretax": Decimal("46.00"),
+            "lifetime_tax_paid": Decimal("2.28"),
+            "lifetime_spend": Decimal("48.28"),
+            "customer_type": "returning",
+        },
+        "cu-bob": {"count_lifetime_orders": 1, "lifetime_spend": Decimal("6.36"), "customer_type": "new"},
+        "cu-carol": {"count_lifetime_orders": 0, "lifetime_spend": Decimal("0.00"), "customer_type": "new"},
+    },
+    "orders": {
+        "or-1": {
+            "order_total": Decimal("17.68"),
+            "order_cost": Decimal("1.18"),
+            "order_margin": Decimal("15.82"),
+            "count_order_items": 2,
+            "is_food_order": True,
+            "is_drink_order": True,
+            "customer_order_number": 1,
+        },
+        "or-2": {
+            "order_cost": Decimal("0.53"),
+            "is_food_order": False,
+            "is_drink_order": True,
+            "customer_order_number": 2,
+        },
+        "or-3": {"count_food_items": 2, "order_margin": Decimal("21.20"), "customer_order_number": 3},
+        "or-4": {"order_margin": Decimal("5.22"), "customer_order_number": 1},
+    },
+    "store_daily_revenue": {
+        ("st-phl", date(2016, 9, 1)): {
+            "count_orders": 2,
+            "revenue": Decimal("24.96"),
+            "tax_paid": Decimal("0.96"),
+        },
+        ("st-bkn", date(2017, 3, 15)): {
+            "count_orders": 2,
+            "revenue": Decimal("29.68"),
+            "subtotal": Decimal("28.00"),
+        },
+    },
+    "locations": {"st-phl": 3, "st-bkn": 1, "st-chi": 0},  # count_store_events
+    "supplies": {("SUP-001", "JAF-001"): Decimal("0.08"), ("SUP-004", "JAF-001"): Decimal("0.30")},
+    "count_order_items": 6,
+}
+
+
+@dlt.source(name="jaffle_api")
+def jaffle_api_fixture():
+    """The API dataset: root tables with their keys; orders embed items, so dlt makes ``orders__items``."""
+    yield dlt.resource(CUSTOMERS, name="customers", primary_key="id", write_disposition="merge")
+    yield dlt.resource(
+        ORDERS, name="orders", primary_key="id", write_disposition="merge", columns=_naive("ordered_at")
+    )
+    yield dlt.resource(PRODUCTS, name="products", primary_key="sku", write_disposition="merge")
+    yield dlt.resource(
+        STORES, name="stores", primary_key="id", write_disposition="merge", columns=_naive("opened_at")
+    )
+    yield dlt.resource(SUPPLIES, name="supplies", primary_key=("id", "sku"), write_disposition="merge")
+
+
+@dlt.source(name="jaffle_files")
+def jaffle_files_fixture():
+    """The file-drop dataset: tweets (JSON Lines), supplier price lists (CSV), store events (Parquet)."""
+    yield dlt.resource(TWEETS, name="tweets", columns=_naive("tweeted_at"))
+    yield dlt.resource(SUPPLIER_PRICES, name="supplier_prices", columns={"valid_from": {"data_type": "date"}})
+    yield dlt.resource(STORE_EVENTS, name="store_events", columns=_naive("occurred_at"))
+
+
+def _add_incomplete_load(pipeline: dlt.Pipeline) -> None:
+    """Insert raw rows of a load that never completed: a new order and a newer version of ``or-1``."""
+    orders = [
+        ("or-5", "cu-bob", "st-phl", datetime(2016, 9, 2, 11), 1100, 44, 1144, INCOMPLETE_LOAD_ID, "fake-or-5"),
+        ("or-1", "cu-alice", "st-phl", datetime(2016, 9, 1, 10), 9900, 396, 10296, INCOMPLETE_LOAD_ID, "fake-or-1"),
+    ]  # fmt: skip
+    items = [
+        ("or-5-1", "or-5", "JAF-001", "fake-or-5", "fake-or-5", 0, "fake-or-5-1"),
+        ("or-1-9", "or-1", "BEV-002", "fake-or-1", "fake-or-1", 0, "fake-or-1-9"),
+    ]
+    with pipeline.sql_client() as client:  # the client's search_path is the dataset
+        for row in orders:
+            client.execute_sql(
+                "insert into orders (id, customer_id, store_id, ordered_at, subtotal, tax_paid, order_total,"
+                " _dlt_load_id, _dlt_id) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                *row,
+            )
+        for row in items:
+            client.execute_sql(
+                "insert into orders__items (id, order_id, sku, _dlt_parent_id, _dlt_root_id, _dlt_list_idx,"
+                " _dlt_id) values (%s, %s, %s, %s, %s, %s, %s)",
+                *row,
+            )
+
+
+def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_prefix: str = "raw_") -> None:
+    """Load both fixture datasets with dlt into ``destination``, then add the incomplete load's rows."""
+    for source in (jaffle_api_fixture(), jaffle_files_fixture()):
+        pipeline = dlt.pipeline(
+            pipeline_name=f"dbt_fixture_{source.name}",
+            destination=destination,
+            dataset_name=dataset_prefix + source.name,
+            pipelines_dir=str(pipelines_dir),
+        )
+        pipeline.run(source).raise_on_failed_jobs()
+        if source.name == "jaffle_api":
+            _add_incomplete_load(pipeline)
