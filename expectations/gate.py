@@ -1,0 +1,137 @@
+"""The quality gate of a stage: validate every table suite and decide, fail-closed, whether data may pass.
+
+The gate blocks when any critical expectation fails, a suite evaluates nothing, a table is missing or
+empty, a column is missing, or anything raises inside the checks. Exceptions are recorded in the result
+and never escape ``run_gate`` unless ``raise_errors=True``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+
+from warehouse import settings
+
+from .connection import WarehouseConnection
+from .result import GateResult, SuiteResult
+from .runner import compact, failure_of, gx_datasource, is_failure, validate_suite
+from .suites import TableSuite, stage_suites
+
+logger = logging.getLogger(__name__)
+
+
+def _error_text(error: BaseException) -> str:
+    """A one-line description of an exception (the first line of its message)."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {message}"[:500]
+
+
+def table_columns(engine: sa.Engine, schema: str, table: str) -> set[str] | None:
+    """The table's column names, or None when the table does not exist."""
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        if not inspector.has_table(table, schema=schema):
+            return None
+        return {column["name"] for column in inspector.get_columns(table, schema=schema)}
+
+
+def row_count(engine: sa.Engine, schema: str, table: str) -> int:
+    """``count(*)`` of the table, quoted and run by SQLAlchemy in the warehouse."""
+    query = sa.select(sa.func.count()).select_from(sa.table(table, schema=schema))
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def _precheck(connection: WarehouseConnection, suite: TableSuite, result: SuiteResult) -> bool:
+    """Table present, columns present, row count recorded; False when GX need not run at all."""
+    columns = table_columns(connection.engine, suite.schema, suite.table)
+    if columns is None:
+        result.problems.append(f"table {suite.qualified_table} is missing")
+        return False
+    missing = sorted(suite.columns - columns)
+    if missing:
+        result.problems.append(f"missing columns: {', '.join(missing)}")
+    result.row_count = row_count(connection.engine, suite.schema, suite.table)
+    if result.row_count == 0:
+        result.problems.append("table is empty")
+    return not missing
+
+
+def _validate(datasource: object, suite: TableSuite, result: SuiteResult) -> None:
+    """Run GX on one suite and record evaluated count, success and every failure."""
+    validation = validate_suite(datasource, suite)
+    result.evaluated = int(validation.statistics.get("evaluated_expectations") or 0)
+    result.success = bool(validation.success)
+    if result.evaluated != len(suite.expectations):
+        result.problems.append(f"{result.evaluated} of {len(suite.expectations)} expectations evaluated")
+    for expectation_result in validation.results:
+        outcome = failure_of(expectation_result)
+        failed = is_failure(expectation_result, outcome)
+        result.observations.append(
+            {"expectation": outcome.describe(), "passed": not failed, "observed": compact(outcome.observed)}
+        )
+        if failed:
+            result.failures.append(outcome)
+
+
+def check_suite(
+    connection: WarehouseConnection, datasource: object, suite: TableSuite, raise_errors: bool = False
+) -> SuiteResult:
+    """Validate one table suite; any exception becomes a recorded, blocking problem (or raises if asked)."""
+    result = SuiteResult(name=suite.name, table=suite.qualified_table)
+    try:
+        if not suite.expectations:
+            result.problems.append("the suite declares no expectation")
+        elif _precheck(connection, suite, result):
+            _validate(datasource, suite, result)
+    except Exception as error:  # fail closed: record, block, go on with other suites
+        if raise_errors:
+            raise
+        logger.warning("suite %s raised %s", suite.name, _error_text(error))
+        result.problems.append(f"exception: {_error_text(error)}")
+    return result
+
+
+def run_suites(stage: str, suites: Iterable[TableSuite], raise_errors: bool = False) -> GateResult:
+    """Validate the given table suites against the configured warehouse and return the gate's verdict."""
+    started = time.monotonic()
+    gate = GateResult(stage=stage)
+    try:
+        gate.warehouse = settings.warehouse_name()
+        connection = WarehouseConnection(read_only=True)
+        gate.target = connection.describe()
+        try:
+            with connection.engine.connect():
+                gate.target = connection.describe()
+            with gx_datasource(connection) as datasource:
+                for suite in suites:
+                    gate.suites.append(check_suite(connection, datasource, suite, raise_errors))
+        finally:
+            connection.close()
+    except Exception as error:
+        if raise_errors:
+            raise
+        logger.warning("the %s gate raised %s", stage, _error_text(error))
+        gate.errors.append(_error_text(error))
+    gate.seconds = time.monotonic() - started
+    return gate
+
+
+def run_gate(
+    stage: str, schema_map: Mapping[str, str] | None = None, raise_errors: bool = False
+) -> GateResult:
+    """Validate every table suite of ``stage`` (raw, staging, marts); ``schema_map`` renames schemas.
+
+    Returns a ``GateResult`` whose ``passed`` is False on any blocking failure; never raises unless
+    ``raise_errors`` is True.
+    """
+    try:
+        suites = stage_suites(stage, schema_map)
+    except Exception as error:
+        if raise_errors:
+            raise
+        return GateResult(stage=stage, errors=[_error_text(error)])
+    return run_suites(stage, suites, raise_errors=raise_errors)

@@ -1,0 +1,105 @@
+"""The raw stage: what dlt wrote to ``raw_jaffle_api`` and ``raw_jaffle_files``, checked as is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from great_expectations.expectations import Expectation
+
+from . import (
+    WARNING,
+    TableSuite,
+    between,
+    has_rows,
+    in_set,
+    integers,
+    mean_between,
+    non_negative,
+    not_null,
+    sum_matches,
+    table_suite,
+    unique,
+)
+
+API = "raw_jaffle_api"
+FILES = "raw_jaffle_files"
+PRODUCT_TYPES = ("jaffle", "beverage")
+STORE_EVENT_TYPES = ("visit", "purchase", "complaint")
+
+
+def _jaffle_api() -> dict[str, list[Expectation]]:
+    """Expectations per table of the Jaffle API dataset (money in integer cents)."""
+    return {
+        "customers": [*has_rows(), *not_null("id"), *unique("id"), *not_null("name", severity=WARNING)],
+        "stores": [
+            *has_rows(),
+            *not_null("id", "name", "opened_at", "tax_rate"),
+            *unique("id"),
+            *between("tax_rate", 0, 1),
+            *between("tax_rate", 0, 0.25, severity=WARNING),
+        ],
+        "products": [
+            *has_rows(),
+            *not_null("sku", "name", "type", "price"),
+            *unique("sku"),
+            *in_set("type", PRODUCT_TYPES),
+            *integers("price"),
+            *non_negative("price"),
+        ],
+        "supplies": [
+            *has_rows(),
+            *not_null("id", "sku", "cost"),
+            *unique("id", "sku"),
+            *integers("cost"),
+            *non_negative("cost"),
+        ],
+        "orders": [
+            *has_rows(),
+            *not_null("id", "customer_id", "store_id", "ordered_at", "subtotal", "tax_paid", "order_total"),
+            *unique("id"),
+            *integers("subtotal", "tax_paid", "order_total"),
+            *non_negative("subtotal", "tax_paid", "order_total"),
+            *sum_matches("order_total", ["subtotal", "tax_paid"]),
+            *mean_between("order_total", 100, 10_000),
+        ],
+        "orders__items": [
+            *has_rows(),
+            *not_null("id", "order_id", "sku", "_dlt_parent_id"),
+            *unique("id", severity=WARNING),
+        ],
+    }
+
+
+def _jaffle_files() -> dict[str, list[Expectation]]:
+    """Expectations per table of the landing-folder dataset."""
+    return {
+        "tweets": [
+            *has_rows(),
+            *not_null("id", "user_id", "tweeted_at"),
+            *unique("id"),
+            *not_null("content", severity=WARNING),
+        ],
+        "supplier_prices": [
+            *has_rows(),
+            *not_null("supply_id", "sku", "supplier", "cost_cents", "valid_from"),
+            *unique("supply_id", "sku", "valid_from"),
+            *integers("cost_cents"),
+            *non_negative("cost_cents"),
+        ],
+        "store_events": [
+            *has_rows(),
+            *not_null("event_id", "store_id", "event_type", "occurred_at"),
+            *unique("event_id"),
+            *in_set("event_type", STORE_EVENT_TYPES),
+        ],
+    }
+
+
+def suites(schema_map: Mapping[str, str] | None = None) -> list[TableSuite]:
+    """One suite per raw table, e.g. ``raw_jaffle_api__orders``; ``schema_map`` renames the datasets."""
+    declared = {API: _jaffle_api(), FILES: _jaffle_files()}
+    return [
+        table_suite(dataset, table, expectations, schema_map)
+        for dataset, tables in declared.items()
+        for table, expectations in tables.items()
+    ]
