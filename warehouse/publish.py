@@ -34,7 +34,7 @@ class Publication:
 
 
 def mart_tables(connection: Any, schema: str = settings.MARTS_SCHEMA) -> list[str]:
-    """The base tables of the audited marts schema, in name order."""
+    """The base tables of a schema (by default the audited marts), in name order."""
     sql = (
         "select table_name from information_schema.tables"
         f" where table_schema = {placeholder()} and table_type = 'BASE TABLE' order by table_name"

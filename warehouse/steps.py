@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from .connection import connect, fetch_all, placeholder, quote
+from .connection import connect, fetch_all, quote
 from .dbt import run_dbt
 from .publish import mart_tables, publish
 from .runs import RunRecord, StepFailed
@@ -97,16 +97,10 @@ def raw_row_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
         for dataset in settings.RAW_DATASETS:
-            tables = fetch_all(
-                connection,
-                "select table_name from information_schema.tables where table_schema = "
-                f"{placeholder()} and table_name not like '\\_dlt%' escape '\\' order by table_name",
-                [dataset],
-            )
-            for (table,) in tables:
-                counts[f"{dataset}.{table}"] = fetch_all(
-                    connection, f"select count(*) from {quote(dataset, table)}"
-                )[0][0]
+            for table in mart_tables(connection, dataset):
+                if not table.startswith("_dlt"):
+                    sql = f"select count(*) from {quote(dataset, table)}"
+                    counts[f"{dataset}.{table}"] = fetch_all(connection, sql)[0][0]
     return counts
 
 

@@ -1,15 +1,16 @@
 """Constants of the landing-folder source: one entry per file drop, its glob, format, key and hints."""
 
+from ..hints import naive_timestamp
+
 DATASET_NAME = "raw_jaffle_files"
 
-NAIVE_TIMESTAMP = {"data_type": "timestamp", "timezone": False}
 
 FILE_DROPS: dict[str, dict] = {
     "tweets": {
         "glob": "tweets/*.jsonl",
         "format": "jsonl",
         "primary_key": "id",
-        "columns": {"tweeted_at": NAIVE_TIMESTAMP},
+        "columns": {"tweeted_at": naive_timestamp()},
     },
     "supplier_prices": {
         "glob": "supplier_prices/*.csv",
@@ -21,6 +22,6 @@ FILE_DROPS: dict[str, dict] = {
         "glob": "store_events/*.parquet",
         "format": "parquet",
         "primary_key": "event_id",
-        "columns": {},
+        "columns": {"occurred_at": naive_timestamp()},
     },
 }
