@@ -71,7 +71,7 @@ def stand_in_row_counts(data_dir: Path) -> dict:
     """What the API stand-in reports at /row-counts for the generated source system."""
     with serve(data_dir / "source") as base_url:
         with urllib.request.urlopen(f"{base_url}/row-counts", timeout=10) as response:
-            return json.loads(response.read())
+            return {row["table_name"]: row["row_count"] for row in json.loads(response.read())}
 
 
 def assert_published_reconciles_with_source(data_dir: Path) -> None:

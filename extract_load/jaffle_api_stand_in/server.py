@@ -129,7 +129,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             return HTTPStatus.NOT_FOUND, {"detail": "Not Found"}, {}
         parts = path[len(API_PREFIX) + 1 :].split("/")
         if parts == ["row-counts"]:
-            return HTTPStatus.OK, self.server.data.row_counts(), {}
+            counts = self.server.data.row_counts()
+            return HTTPStatus.OK, [{"table_name": name, "row_count": n} for name, n in counts.items()], {}
         if parts[0] not in ENTITIES or len(parts) > 2:
             return HTTPStatus.NOT_FOUND, {"detail": "Not Found"}, {}
         if len(parts) == 2:
@@ -152,16 +153,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         headers = {}
         if page.has_next:
             next_query = [(k, v) for k, v in query if k != "page"] + [("page", str(args["page"] + 1))]
-            headers["Link"] = f'<{self._origin()}{path}?{urlencode(next_query)}>; rel="next"'
+            # Relative, exactly as the public API writes it; clients resolve it against the request URL.
+            headers["Link"] = f'<{path}?{urlencode(next_query)}>; rel="next"'
         return HTTPStatus.OK, page.rows, headers
-
-    def _origin(self) -> str:
-        """Return scheme://host:port as the client addressed this server."""
-        host = self.headers.get("Host")
-        if not host:
-            address, port = self.server.server_address[:2]
-            host = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-        return f"http://{host}"
 
     def _send_json(self, status: HTTPStatus, body: object, headers: dict[str, str]) -> None:
         """Send a compact JSON body with Content-Length (keeps HTTP/1.1 connections alive)."""

@@ -64,7 +64,9 @@ class ScriptedApi:
             headers = {}
             if start + size < len(selected):
                 query = urlencode({**arguments, "page": page + 1})
-                headers["Link"] = f'<{self.server.url_for(f"/api/v1/{name}")}?{query}>; rel="next"'
+                headers["Link"] = (
+                    f'</api/v1/{name}?{query}>; rel="next"'  # relative, as the public API sends it
+                )
             return Response(json.dumps(body), headers=headers, content_type="application/json")
 
         return handle
