@@ -6,44 +6,14 @@ where an unreachable server fails them: CI must prove the Postgres path.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from gate_data import build
+from postgres_server import POSTGRES_ADMIN, POSTGRES_ENVIRONMENT, throwaway_database
 
-POSTGRES_ADMIN = {
-    "host": "127.0.0.1",
-    "port": 5432,
-    "user": "postgres",
-    "dbname": "postgres",
-    "connect_timeout": 3,
-}
 BACKENDS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def postgres_unavailable_reason() -> str | None:
-    """None when the local Postgres server answers, else why not."""
-    import psycopg2
-
-    try:
-        psycopg2.connect(**POSTGRES_ADMIN).close()
-    except psycopg2.OperationalError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"PostgreSQL at 127.0.0.1:5432 is not reachable ({first_line})"
-    return None
-
-
-def require_postgres() -> None:
-    """Skip without a server; fail when CI=true, where the Postgres tests must run."""
-    reason = postgres_unavailable_reason()
-    if reason is None:
-        return
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{reason}: CI=true requires the Postgres tests to run", pytrace=False)
-    pytest.skip(f"{reason}; start the server to run the Postgres cases")
 
 
 @pytest.fixture(scope="session")
@@ -63,26 +33,15 @@ def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_warehouse() -> Iterator[str]:
     """A throw-away Postgres database with the same tables, dropped at the end of the session."""
-    require_postgres()
     import psycopg2
-    from psycopg2 import sql
 
-    name = f"gx_gate_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**POSTGRES_ADMIN)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    try:
+    with throwaway_database("gx_gate_test") as name:
         connection = psycopg2.connect(**{**POSTGRES_ADMIN, "dbname": name})
         connection.autocommit = True
         with connection.cursor() as cursor:
             build(lambda statement, parameters: cursor.execute(statement, parameters or None), "%s")
         connection.close()
         yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        admin.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -99,7 +58,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         database = request.getfixturevalue("postgres_warehouse")
         prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
         monkeypatch.setenv(prefix + "DATABASE", database)
-        for part, value in (("HOST", "127.0.0.1"), ("PORT", "5432"), ("USERNAME", "postgres")):
+        for part, value in POSTGRES_ENVIRONMENT.items():
             monkeypatch.setenv(prefix + part, value)
     return name
 
