@@ -24,6 +24,7 @@ from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all, quote
 from warehouse.publish import mart_tables
+from warehouse.reconcile import reconcile_with_source
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +92,7 @@ def test_the_demo_publishes_reconciled_marts_and_reruns_idempotently(warehouse: 
     assert demo() == 0
     summary = capsys.readouterr().out
     assert "Published marts" in summary and "Raw tables" in summary
+    assert "reconcile orders:" in summary and "DIFFERENT" not in summary
     assert_published_reconciles_with_source(data_dir)
     first = published_fingerprint()
     assert set(first) >= {"customers", "orders", "order_items", "products", "locations", "supplies"}
@@ -148,3 +150,5 @@ def test_a_failed_marts_gate_leaves_the_published_data_intact(warehouse: str, da
     assert main(["publish"]) == 1
     assert "marts gate failed" in capsys.readouterr().err
     assert published_fingerprint() == published
+    revenue = reconcile_with_source(read_manifest(data_dir))["revenue (order_total)"]
+    assert not revenue["equal"], "the reconciliation must see the changed totals too"

@@ -67,6 +67,8 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     if command == "demo":
         steps.check(record, "raw")
         steps.transform(record)
+        if arguments.api == "local":
+            steps.reconcile(record)
         steps.publish_checked(record)
     elif command == "check":
         steps.check(record, arguments.stage)

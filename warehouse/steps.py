@@ -83,6 +83,27 @@ def transform(record: RunRecord) -> None:
             raise StepFailed("dbt build failed (see the output above); nothing was published")
 
 
+def reconcile(record: RunRecord) -> dict[str, dict]:
+    """Check that the audited marts hold every order, item, customer and cent the demo source produced."""
+    from extract_load.demo_data import read_manifest
+
+    from .reconcile import reconcile_with_source
+
+    with record.step("reconcile") as step:
+        step.detail = reconcile_with_source(read_manifest(settings.data_dir()))
+        differences = [
+            f"{label}: source {r['source']}, marts {r['warehouse']}"
+            for label, r in step.detail.items()
+            if not r["equal"]
+        ]
+        if differences:
+            raise StepFailed(
+                "the marts do not reconcile with the source; nothing was published.\n  "
+                + "\n  ".join(differences)
+            )
+    return step.detail
+
+
 def publish_checked(record: RunRecord) -> dict[str, int]:
     """Gate the marts, then publish them; a failed gate leaves the published data untouched."""
     check(record, "marts")

@@ -27,6 +27,12 @@ def _checks(record: RunRecord) -> list[str]:
                 f" {detail.get('failed_critical', '?')} critical failures,"
                 f" {detail.get('failed_warning', '?')} warnings"
             )
+        if step.name == "reconcile" and step.detail:
+            for label, result in step.detail.items():
+                verdict = "equal" if result["equal"] else "DIFFERENT"
+                lines.append(
+                    f"  reconcile {label}: source {result['source']}, marts {result['warehouse']}: {verdict}"
+                )
     return ["Checks:"] + lines if lines else []
 
 
