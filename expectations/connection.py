@@ -65,7 +65,7 @@ class WarehouseConnection:
         if self.backend == "duckdb":
             self.url = URL.create("duckdb", database=str(settings.duckdb_path()))
         else:
-            credentials = settings.postgres_credentials()
+            credentials = settings.postgres_credentials(role="transformer")
             self.url = URL.create(
                 "postgresql+psycopg2",
                 username=credentials.username,
@@ -73,7 +73,11 @@ class WarehouseConnection:
                 host=credentials.host,
                 port=credentials.port,
                 database=credentials.database,
-                query={"sslmode": credentials.sslmode, "connect_timeout": str(credentials.connect_timeout)},
+                query={
+                    "sslmode": credentials.sslmode,
+                    "connect_timeout": str(credentials.connect_timeout),
+                    **credentials.libpq_options(),
+                },
             )
 
     def describe(self) -> str:

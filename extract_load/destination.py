@@ -13,7 +13,7 @@ from warehouse import settings
 def dlt_destination() -> Destination:
     """dlt's destination for the configured warehouse; credentials come from settings, never from code."""
     if settings.warehouse_name() == "postgres":
-        credentials = settings.postgres_credentials()
+        credentials = settings.postgres_credentials(role="loader")
         return dlt.destinations.postgres(
             credentials={
                 "host": credentials.host,
@@ -24,6 +24,7 @@ def dlt_destination() -> Destination:
                 "query": {
                     "sslmode": credentials.sslmode,
                     "connect_timeout": str(credentials.connect_timeout),
+                    **credentials.libpq_options(),
                 },
             }
         )

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_api_option(el)
     check = commands.add_parser("check", help="run the quality gate of one stage (exit 1 when it fails)")
     check.add_argument("--stage", choices=["raw", "staging", "marts"], required=True)
+    commands.add_parser(
+        "pg-setup", help="Postgres: create the database, the loader/transformer/reader roles and grants"
+    )
     commands.add_parser("transform", help="dbt build: models, tests and unit tests")
     commands.add_parser("publish", help="gate the marts, then publish them atomically")
     docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
@@ -60,6 +63,12 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     """Run the chosen command inside one run record."""
     record = RunRecord()
     command = arguments.command
+    if settings.warehouse_name() == "postgres" and command != "generate":
+        from .postgres_admin import prepare_postgres
+
+        prepare_postgres()
+    if command == "pg-setup":
+        return record
     if command in ("generate", "el", "demo") and getattr(arguments, "api", "local") == "local":
         steps.generate_demo_data(arguments.scale, arguments.seed)
     if command in ("el", "demo"):

@@ -26,12 +26,15 @@ def quote(*parts: str) -> str:
 
 
 @contextmanager
-def connect(read_only: bool = False) -> Iterator[Any]:
-    """Open the warehouse for one step and always close it (DuckDB admits one writing process per file)."""
+def connect(read_only: bool = False, role: str = "transformer") -> Iterator[Any]:
+    """Open the warehouse for one step and always close it (DuckDB admits one writing process per file).
+
+    On Postgres the session assumes the step's role (``loader``, ``transformer`` or ``reader``).
+    """
     if settings.warehouse_name() == "postgres":
         import psycopg2
 
-        connection = psycopg2.connect(**settings.postgres_credentials().psycopg_kwargs())
+        connection = psycopg2.connect(**settings.postgres_credentials(role).psycopg_kwargs())
         if read_only:
             connection.set_session(readonly=True)
     else:

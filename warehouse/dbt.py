@@ -20,6 +20,13 @@ def dbt_environment() -> dict[str, str]:
     environment = dict(os.environ)
     environment["WAREHOUSE"] = settings.warehouse_name()
     environment["DESTINATION__DUCKDB__CREDENTIALS"] = str(settings.duckdb_path())
+    if settings.warehouse_name() == "postgres":
+        # Credentials resolved once (environment or .dlt/secrets.toml), handed to dbt's profile by name.
+        credentials = settings.postgres_credentials(role="transformer")
+        prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
+        for part in ("host", "port", "username", "password", "database", "sslmode", "connect_timeout"):
+            environment[prefix + part.upper()] = str(getattr(credentials, part))
+        environment["JAFFLE_PG_TRANSFORMER_ROLE"] = credentials.role or credentials.username
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 

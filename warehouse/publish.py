@@ -115,6 +115,10 @@ def _publish_postgres(connection: Any, tables: list[str], run_id: str) -> str:
         " select %s::varchar as run_id, %s::timestamp as published_at",
         (run_id, published_at.rstrip("Z")),
     )
+    if settings.postgres_roles_enabled():
+        reader = quote(settings.postgres_role("reader"))
+        cursor.execute(f"grant usage on schema {quote(NEXT_SCHEMA)} to {reader}")
+        cursor.execute(f"grant select on all tables in schema {quote(NEXT_SCHEMA)} to {reader}")
     connection.commit()
     cursor.execute(
         "select 1 from information_schema.schemata where schema_name = %s", (settings.PUBLISHED_SCHEMA,)

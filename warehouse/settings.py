@@ -8,7 +8,8 @@ is the DuckDB file, ``DESTINATION__POSTGRES__CREDENTIALS__*`` are the Postgres c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +48,18 @@ def published_snapshot_path() -> Path:
     return duckdb_path().with_name("published.duckdb")
 
 
+# The least-privilege roles each step runs under on Postgres (names overridable, e.g. JAFFLE_PG_LOADER_ROLE).
+ROLE_KINDS = ("loader", "transformer", "reader")
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
 @dataclass(frozen=True)
 class PostgresCredentials:
-    """Connection parts for Postgres, read from dlt's variable names; the password never prints."""
+    """Connection parts for Postgres, read from dlt's variable names; the password never prints.
+
+    ``role``, when set, is assumed at connect time (libpq ``options=-c role=...``), so every statement
+    of the session runs with that role's privileges only.
+    """
 
     host: str = "127.0.0.1"
     port: int = 5432
@@ -58,6 +68,11 @@ class PostgresCredentials:
     database: str = "jaffle_shop"
     sslmode: str = "prefer"
     connect_timeout: int = 10
+    role: str | None = None
+
+    def libpq_options(self) -> dict[str, str]:
+        """The libpq ``options`` that assume the role, or nothing without one."""
+        return {"options": f"-c role={self.role}"} if self.role else {}
 
     def psycopg_kwargs(self) -> dict:
         """Keyword arguments for ``psycopg2.connect``."""
@@ -69,19 +84,51 @@ class PostgresCredentials:
             "dbname": self.database,
             "sslmode": self.sslmode,
             "connect_timeout": self.connect_timeout,
+            **self.libpq_options(),
         }
 
 
-def postgres_credentials() -> PostgresCredentials:
-    """Postgres credentials from ``DESTINATION__POSTGRES__CREDENTIALS__*`` with local defaults."""
-    prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
+def _configured(part: str, default: object) -> str:
+    """One part of ``destination.postgres.credentials`` as dlt resolves it: environment, then .dlt files."""
+    import dlt
+
+    import extract_load  # noqa: F401  (anchors dlt's .dlt folder to the project)
+
+    key = f"destination.postgres.credentials.{part}"
+    value = dlt.secrets.get(key)
+    if value is None:
+        value = dlt.config.get(key)
+    return str(default) if value is None else str(value)
+
+
+def postgres_roles_enabled() -> bool:
+    """Roles are on unless ``JAFFLE_PG_ROLES=off`` (e.g. a managed server where roles cannot be created)."""
+    return os.environ.get("JAFFLE_PG_ROLES", "on").strip().lower() not in ("off", "false", "0", "no")
+
+
+def postgres_role(kind: str) -> str:
+    """The role name of a kind (loader, transformer, reader), from ``JAFFLE_PG_<KIND>_ROLE``."""
+    if kind not in ROLE_KINDS:
+        raise ValueError(f"unknown role kind {kind!r}: choose one of {', '.join(ROLE_KINDS)}")
+    name = os.environ.get(f"JAFFLE_PG_{kind.upper()}_ROLE", f"jaffle_{kind}")
+    if not ROLE_NAME.match(name):
+        raise ValueError(f"JAFFLE_PG_{kind.upper()}_ROLE={name!r} is not a plain lower-case role name")
+    return name
+
+
+def postgres_credentials(role: str | None = None) -> PostgresCredentials:
+    """Postgres credentials as dlt reads them (env ``DESTINATION__POSTGRES__CREDENTIALS__*`` or
+    ``.dlt/secrets.toml``), local defaults otherwise; with ``role`` (a kind), connections assume that role."""
     defaults = PostgresCredentials()
-    return PostgresCredentials(
-        host=os.environ.get(prefix + "HOST", defaults.host),
-        port=int(os.environ.get(prefix + "PORT", defaults.port)),
-        username=os.environ.get(prefix + "USERNAME", defaults.username),
-        password=os.environ.get(prefix + "PASSWORD", defaults.password),
-        database=os.environ.get(prefix + "DATABASE", defaults.database),
-        sslmode=os.environ.get(prefix + "SSLMODE", defaults.sslmode),
-        connect_timeout=int(os.environ.get(prefix + "CONNECT_TIMEOUT", defaults.connect_timeout)),
+    credentials = PostgresCredentials(
+        host=_configured("host", defaults.host),
+        port=int(_configured("port", defaults.port)),
+        username=_configured("username", defaults.username),
+        password=_configured("password", defaults.password),
+        database=_configured("database", defaults.database),
+        sslmode=_configured("sslmode", defaults.sslmode),
+        connect_timeout=int(_configured("connect_timeout", defaults.connect_timeout)),
     )
+    if role is not None and postgres_roles_enabled():
+        credentials = replace(credentials, role=postgres_role(role))
+    return credentials

@@ -50,10 +50,6 @@ def extract_load(record: RunRecord, api: str = "local", landing: str | None = No
     """Land both sources in their raw schemas and return new rows per dataset and table."""
     from extract_load.pipeline import load_jaffle_api, load_jaffle_files
 
-    if settings.warehouse_name() == "postgres":
-        from .postgres_admin import ensure_database
-
-        ensure_database()
     with record.step("extract_load") as step:
         with api_base_url(api) as base_url:
             api_load = load_jaffle_api(base_url)

@@ -21,6 +21,7 @@ import pytest
 from psycopg2 import sql
 from raw_fixture import EXPECTED, load_raw_fixture
 
+from warehouse.postgres_admin import setup_roles
 from warehouse.settings import DBT_PROJECT_DIR, MARTS_SCHEMA
 
 MARTS = ("customers", "orders", "order_items", "products", "locations", "supplies", "store_daily_revenue")
@@ -107,6 +108,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         load_raw_fixture(destination, pipelines_dir=work_dir / "pipelines")
+        if warehouse == "postgres":  # dbt builds as the transformer role, as the pipeline does
+            for name, value in env.items():
+                patch.setenv(name, value)
+            setup_roles()
     result = _run_dbt_build(warehouse, {**os.environ, **env, "WAREHOUSE": warehouse}, work_dir)
     run_results_path = work_dir / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
