@@ -9,6 +9,11 @@ from dlt.common.destination import Destination
 
 from warehouse import settings
 
+# Every load goes through Parquet files: DuckDB reads them natively and Postgres copies them in bulk through
+# ADBC. Measured on the demo API at scale 1 (62k orders, 91k items), load step: DuckDB 1.1 s against 20.7 s
+# with INSERT statements; Postgres 2.5 s against 3.2 s (INSERT) and 1.9 s (CSV COPY, but 4.2 s to normalize).
+LOADER_FILE_FORMAT = "parquet"
+
 
 def dlt_destination() -> Destination:
     """dlt's destination for the configured warehouse; credentials come from settings, never from code."""

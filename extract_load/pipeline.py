@@ -10,7 +10,7 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from .destination import dlt_destination, pipelines_dir
+from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
 from .sources.jaffle_api import jaffle_api_source
 from .sources.jaffle_api.settings import DATASET_NAME as API_DATASET
 from .sources.jaffle_files import jaffle_files_source
@@ -50,7 +50,7 @@ def _run(name: str, dataset: str, source: Any) -> SourceLoad:
     pipeline = _pipeline(name, dataset)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    pipeline.extract(source)
+    pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
     seconds["extract"] = time.perf_counter() - started
     started = time.perf_counter()
     normalize_info = pipeline.normalize()

@@ -57,7 +57,7 @@ ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 class PostgresCredentials:
     """Connection parts for Postgres, read from dlt's variable names; the password never prints.
 
-    ``role``, when set, is assumed at connect time (libpq ``options=-c role=...``), so every statement
+    ``role``, when set, is assumed at connect time (libpq ``options=-crole=...``), so every statement
     of the session runs with that role's privileges only.
     """
 
@@ -71,8 +71,11 @@ class PostgresCredentials:
     role: str | None = None
 
     def libpq_options(self) -> dict[str, str]:
-        """The libpq ``options`` that assume the role, or nothing without one."""
-        return {"options": f"-c role={self.role}"} if self.role else {}
+        """The libpq ``options`` that assume the role, or nothing without one.
+
+        Written without a space (``-crole=...``): dlt hands ADBC a URI in which a space would become ``+``.
+        """
+        return {"options": f"-crole={self.role}"} if self.role else {}
 
     def psycopg_kwargs(self) -> dict:
         """Keyword arguments for ``psycopg2.connect``."""
