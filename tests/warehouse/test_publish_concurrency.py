@@ -167,10 +167,8 @@ def snapshot_reader(path: Path) -> Callable[[], Observation]:
     def read_once() -> Observation:
         connection = duckdb.connect(str(path), read_only=True)
         try:
-            # The file is attached as catalog `published` and holds schema `published`: `published.orders`
-            # is ambiguous there, so the name is qualified with the catalog.
-            catalog = fetch_all(connection, "select current_database()")[0][0]
-            return read_version(connection.cursor(), schema=f"{catalog}.{settings.PUBLISHED_SCHEMA}")
+            # The file opens as catalog `published` with the tables in its main schema: `published.orders`.
+            return read_version(connection.cursor(), schema=settings.PUBLISHED_SCHEMA)
         finally:
             connection.close()
 
