@@ -2,20 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('jaffle_api', 'stores') }}
-    where _dlt_load_id in ({{ completed_load_ids('jaffle_api') }})
-
-),
-
-versioned as (
-
-    select
-        *,
-        row_number() over (
-            partition by id
-            order by _dlt_load_id desc, _dlt_id asc
-        ) as version_rank
-    from source
+    {{ latest_completed_rows('jaffle_api', 'stores', ['id']) }}
 
 ),
 
@@ -34,8 +21,7 @@ final as (
         ---------- timestamps
         cast(opened_at as {{ dbt.type_timestamp() }}) as opened_at,
         cast({{ dbt.date_trunc('day', 'opened_at') }} as date) as opened_date
-    from versioned
-    where version_rank = 1
+    from source
 
 )
 

@@ -2,20 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('jaffle_api', 'products') }}
-    where _dlt_load_id in ({{ completed_load_ids('jaffle_api') }})
-
-),
-
-versioned as (
-
-    select
-        *,
-        row_number() over (
-            partition by sku
-            order by _dlt_load_id desc, _dlt_id asc
-        ) as version_rank
-    from source
+    {{ latest_completed_rows('jaffle_api', 'products', ['sku']) }}
 
 ),
 
@@ -36,8 +23,7 @@ final as (
         ---------- booleans
         coalesce(type = 'jaffle', false) as is_food_item,
         coalesce(type = 'beverage', false) as is_drink_item
-    from versioned
-    where version_rank = 1
+    from source
 
 )
 

@@ -2,20 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('jaffle_api', 'supplies') }}
-    where _dlt_load_id in ({{ completed_load_ids('jaffle_api') }})
-
-),
-
-versioned as (
-
-    select
-        *,
-        row_number() over (
-            partition by id, sku
-            order by _dlt_load_id desc, _dlt_id asc
-        ) as version_rank
-    from source
+    {{ latest_completed_rows('jaffle_api', 'supplies', ['id', 'sku']) }}
 
 ),
 
@@ -35,8 +22,7 @@ final as (
 
         ---------- booleans
         perishable as is_perishable_supply
-    from versioned
-    where version_rank = 1
+    from source
 
 )
 

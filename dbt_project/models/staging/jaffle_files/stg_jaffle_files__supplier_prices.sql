@@ -2,20 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('jaffle_files', 'supplier_prices') }}
-    where _dlt_load_id in ({{ completed_load_ids('jaffle_files') }})
-
-),
-
-versioned as (
-
-    select
-        *,
-        row_number() over (
-            partition by supply_id, sku, supplier, valid_from
-            order by _dlt_load_id desc, _dlt_id asc
-        ) as version_rank
-    from source
+    {{ latest_completed_rows('jaffle_files', 'supplier_prices', ['supply_id', 'sku', 'supplier', 'valid_from']) }}
 
 ),
 
@@ -35,8 +22,7 @@ final as (
 
         ---------- dates
         cast(valid_from as date) as valid_from
-    from versioned
-    where version_rank = 1
+    from source
 
 )
 

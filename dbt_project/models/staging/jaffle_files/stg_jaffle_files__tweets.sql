@@ -2,20 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('jaffle_files', 'tweets') }}
-    where _dlt_load_id in ({{ completed_load_ids('jaffle_files') }})
-
-),
-
-versioned as (
-
-    select
-        *,
-        row_number() over (
-            partition by id
-            order by _dlt_load_id desc, _dlt_id asc
-        ) as version_rank
-    from source
+    {{ latest_completed_rows('jaffle_files', 'tweets', ['id']) }}
 
 ),
 
@@ -26,8 +13,7 @@ final as (
         user_id,
         content as tweet_content,
         cast(tweeted_at as {{ dbt.type_timestamp() }}) as tweeted_at
-    from versioned
-    where version_rank = 1
+    from source
 
 )
 
