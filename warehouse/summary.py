@@ -36,10 +36,23 @@ def _checks(record: RunRecord) -> list[str]:
     return ["Checks:"] + lines if lines else []
 
 
+def _loaded(record: RunRecord) -> list[str]:
+    """Rows each source's load wrote in this run (0 everywhere on a rerun without new data)."""
+    for step in record.steps:
+        if step.name == "extract_load" and step.detail:
+            return ["Loaded this run (rows written per raw table):"] + [
+                f"  {load['source']}: "
+                + (", ".join(f"{t} {n:,}" for t, n in sorted(load["rows"].items())) or "nothing new")
+                for load in step.detail.values()
+            ]
+    return []
+
+
 def render_summary(record: RunRecord) -> str:
     """The run summary as text."""
     lines = [f"Run {record.run_id} on {record.warehouse}: {record.status}"]
     lines += [f"  {step.name:<14} {step.status:<7} {step.seconds:>8.1f}s" for step in record.steps]
+    lines += _loaded(record)
     lines += _table("Raw tables", steps.raw_row_counts())
     lines += _checks(record)
     published = steps.published_row_counts()
