@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup test test-fast lint format clean
+.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup reset test test-fast lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,9 @@ lint: setup ## ruff (check and format) on Python, sqlfluff on the dbt models
 
 format: setup ## format Python and fix SQL style
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models
+
+reset: setup ## drop everything the pipeline wrote to the configured warehouse (WAREHOUSE=...)
+	$(JAFFLE) reset
 
 clean: ## remove generated data, dbt artifacts and caches (keeps .venv)
 	rm -rf data dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache reports

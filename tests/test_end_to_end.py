@@ -152,3 +152,18 @@ def test_a_failed_marts_gate_leaves_the_published_data_intact(warehouse: str, da
     assert published_fingerprint() == published
     revenue = reconcile_with_source(read_manifest(data_dir))["revenue (order_total)"]
     assert not revenue["equal"], "the reconciliation must see the changed totals too"
+
+
+def test_another_data_set_does_not_reconcile_until_the_warehouse_is_reset(
+    warehouse: str, data_dir: Path, capsys
+):
+    assert demo() == 0
+    published = published_fingerprint()
+    capsys.readouterr()
+    assert main(["demo", "--scale", "0.03", "--seed", SEED]) == 1, "old and new demo orders would mix"
+    error = capsys.readouterr().err
+    assert "do not reconcile" in error and "make reset" in error
+    assert published_fingerprint() == published
+    assert main(["reset"]) == 0
+    assert main(["demo", "--scale", "0.03", "--seed", SEED]) == 0
+    assert_published_reconciles_with_source(data_dir)

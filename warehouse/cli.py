@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "pg-setup", help="Postgres: create the database, the loader/transformer/reader roles and grants"
     )
+    commands.add_parser("reset", help="drop everything the pipeline wrote to the configured warehouse")
     commands.add_parser("transform", help="dbt build: models, tests and unit tests")
     commands.add_parser("publish", help="gate the marts, then publish them atomically")
     docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
@@ -63,6 +64,11 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     """Run the chosen command inside one run record."""
     record = RunRecord()
     command = arguments.command
+    if command == "reset":
+        from .reset import reset_warehouse
+
+        reset_warehouse()
+        return record
     if settings.warehouse_name() == "postgres" and command != "generate":
         from .postgres_admin import prepare_postgres
 

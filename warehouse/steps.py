@@ -96,6 +96,8 @@ def reconcile(record: RunRecord) -> dict[str, dict]:
             raise StepFailed(
                 "the marts do not reconcile with the source; nothing was published.\n  "
                 + "\n  ".join(differences)
+                + "\nIf this warehouse still holds an earlier demo data set (another SCALE, SEED or data folder),"
+                " start afresh with `make reset` (add WAREHOUSE=postgres for Postgres)."
             )
     return step.detail
 

@@ -1,0 +1,47 @@
+"""Start the configured warehouse afresh: drop everything the pipeline wrote there and its local dlt state."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+from . import settings
+
+log = logging.getLogger(__name__)
+
+
+def pipeline_schemas() -> list[str]:
+    """Every schema the pipeline writes: raw datasets with dlt's staging datasets, then the dbt layers."""
+    raw = [name for dataset in settings.RAW_DATASETS for name in (dataset, f"{dataset}_staging")]
+    published = settings.PUBLISHED_SCHEMA
+    return [
+        *raw,
+        "staging",
+        "intermediate",
+        settings.MARTS_SCHEMA,
+        published,
+        f"{published}__next",
+        f"{published}__previous",
+    ]
+
+
+def reset_warehouse() -> None:
+    """Drop the pipeline's data in the configured warehouse (DuckDB files, or Postgres schemas) and dlt's state."""
+    if settings.warehouse_name() == "postgres":
+        from psycopg2 import sql
+
+        from .postgres_admin import _admin_connection
+
+        connection = _admin_connection(settings.postgres_credentials().database)
+        try:
+            with connection.cursor() as cursor:
+                for schema in pipeline_schemas():
+                    cursor.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        finally:
+            connection.close()
+    else:
+        for path in (settings.duckdb_path(), settings.published_snapshot_path()):
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+    shutil.rmtree(settings.data_dir() / "dlt_pipelines" / settings.warehouse_name(), ignore_errors=True)
+    log.warning("reset: the %s warehouse holds no pipeline data any more", settings.warehouse_name())
