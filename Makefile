@@ -53,8 +53,9 @@ test: setup ## run the whole test suite (Postgres tests skip when no server is r
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup ## ruff (check and format) on Python, sqlfluff on the dbt models
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models
+lint: setup ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models \
+		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py
 
 format: setup ## format Python and fix SQL style
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models
