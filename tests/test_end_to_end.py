@@ -22,8 +22,7 @@ from extract_load.demo_data import append_orders, read_manifest
 from extract_load.jaffle_api_stand_in import serve
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.connection import connect, fetch_all, quote
-from warehouse.publish import mart_tables
+from warehouse.connection import connect, fetch_all, quote, schema_tables
 from warehouse.reconcile import reconcile_with_source
 
 pytestmark = pytest.mark.slow
@@ -41,7 +40,7 @@ def published_fingerprint() -> dict[str, str]:
     """A hash of every published table's sorted rows: equal fingerprints, identical published data."""
     fingerprints = {}
     with connect() as connection:
-        for table in mart_tables(connection, settings.PUBLISHED_SCHEMA):
+        for table in schema_tables(connection, settings.PUBLISHED_SCHEMA):
             if table == "publication":
                 continue
             rows = fetch_all(connection, f"select * from {quote(settings.PUBLISHED_SCHEMA, table)}")

@@ -24,8 +24,8 @@ from postgres_server import POSTGRES_ENVIRONMENT
 
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.connection import connect, fetch_all, placeholder, quote
-from warehouse.publish import PUBLICATION_TABLE, mart_tables
+from warehouse.connection import connect, fetch_all, placeholder, quote, schema_tables
+from warehouse.publish import PUBLICATION_TABLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -63,7 +63,7 @@ def published_tables() -> dict[str, Table]:
     """Column names and normalised, sorted rows of every published table but the publication record."""
     tables: dict[str, Table] = {}
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        for table in mart_tables(connection, settings.PUBLISHED_SCHEMA):
+        for table in schema_tables(connection, settings.PUBLISHED_SCHEMA):
             if table == PUBLICATION_TABLE:
                 continue
             columns = [

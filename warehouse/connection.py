@@ -51,6 +51,22 @@ def connect(read_only: bool = False, role: str = "transformer") -> Iterator[Any]
         connection.close()
 
 
+def schema_tables(connection: Any, schema: str) -> list[str]:
+    """The base tables of a schema, in name order."""
+    sql = (
+        "select table_name from information_schema.tables"
+        f" where table_schema = {placeholder()} and table_type = 'BASE TABLE' order by table_name"
+    )
+    return [name for (name,) in fetch_all(connection, sql, [schema])]
+
+
+def row_counts(connection: Any, schema: str, tables: list[str]) -> dict[str, int]:
+    """Rows per table of a schema."""
+    return {
+        table: fetch_all(connection, f"select count(*) from {quote(schema, table)}")[0][0] for table in tables
+    }
+
+
 def fetch_all(connection: Any, sql: str, parameters: tuple | list = ()) -> list[tuple]:
     """Run one query with bound parameters on either engine and return all rows."""
     cursor = connection.cursor()

@@ -19,7 +19,7 @@ LOADER_SCHEMAS = settings.RAW_DATASETS
 TRANSFORMER_SCHEMAS = ("staging", "intermediate", settings.MARTS_SCHEMA, settings.PUBLISHED_SCHEMA)
 
 
-def _admin_connection(database: str) -> Any:
+def admin_connection(database: str) -> Any:
     """An autocommit connection as the login user itself (no role), with a clear error if unreachable."""
     import psycopg2
 
@@ -41,7 +41,7 @@ def ensure_database() -> None:
     from psycopg2 import sql
 
     database = settings.postgres_credentials().database
-    connection = _admin_connection("postgres")
+    connection = admin_connection("postgres")
     try:
         with connection.cursor() as cursor:
             cursor.execute("select 1 from pg_database where datname = %s", (database,))
@@ -90,7 +90,7 @@ def setup_roles() -> dict[str, str]:
     loader, transformer, reader = (sql.Identifier(roles[k]) for k in settings.ROLE_KINDS)
     credentials = settings.postgres_credentials()
     database = sql.Identifier(credentials.database)
-    connection = _admin_connection(credentials.database)
+    connection = admin_connection(credentials.database)
     try:
         with connection.cursor() as cursor:
             for name in roles.values():

@@ -19,16 +19,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import settings
-from .connection import connect, fetch_all, placeholder, quote
+from .connection import connect, quote, row_counts, schema_tables
 
 log = logging.getLogger(__name__)
 
 NEXT_SCHEMA = settings.PUBLISHED_SCHEMA + "__next"
 PREVIOUS_SCHEMA = settings.PUBLISHED_SCHEMA + "__previous"
 PUBLICATION_TABLE = "publication"
-SWAP_LOCK_TIMEOUT_MS = (
-    200  # below Postgres' default deadlock_timeout (1 s): the publisher yields, not readers
-)
+# Below Postgres' default deadlock_timeout (1 s): when publisher and a reader wait on each other, the publisher
+# yields and retries; the reader is never cancelled.
+SWAP_LOCK_TIMEOUT_MS = 200
 SWAP_PATIENCE_SECONDS = 120
 
 
@@ -41,33 +41,16 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def mart_tables(connection: Any, schema: str = settings.MARTS_SCHEMA) -> list[str]:
-    """The base tables of a schema (by default the audited marts), in name order."""
-    sql = (
-        "select table_name from information_schema.tables"
-        f" where table_schema = {placeholder()} and table_type = 'BASE TABLE' order by table_name"
-    )
-    rows = fetch_all(connection, sql, [schema])
-    return [name for (name,) in rows]
-
-
-def _row_counts(connection: Any, schema: str, tables: list[str]) -> dict[str, int]:
-    """Rows per table of a schema."""
-    return {
-        table: fetch_all(connection, f"select count(*) from {quote(schema, table)}")[0][0] for table in tables
-    }
-
-
-def _publication_rows(run_id: str) -> tuple[str, str]:
-    """The run id and timestamp recorded with every publish."""
-    return run_id, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _utc_now() -> str:
+    """The time recorded with a publish, UTC to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _publish_duckdb(connection: Any, tables: list[str], run_id: str) -> str:
     """Replace every published table in one DuckDB transaction; drop published tables that left the marts."""
     published = settings.PUBLISHED_SCHEMA
-    existing = mart_tables(connection, published)
-    run_id, published_at = _publication_rows(run_id)
+    existing = schema_tables(connection, published)
+    published_at = _utc_now()
     connection.execute("begin transaction")
     try:
         connection.execute(f"create schema if not exists {quote(published)}")
@@ -184,7 +167,7 @@ def _publish_postgres(connection: Any, tables: list[str], run_id: str) -> str:
     When the tables and columns are unchanged, the rows are replaced (readers never wait); when they changed,
     the schemas are swapped by renames, retried while readers hold the old tables.
     """
-    run_id, published_at = _publication_rows(run_id)
+    published_at = _utc_now()
     cursor = connection.cursor()
     cursor.execute(f"drop schema if exists {quote(PREVIOUS_SCHEMA)} cascade")
     _build_next_postgres(cursor, tables, run_id, published_at)
@@ -224,7 +207,7 @@ def _swap_until_done(connection: Any, cursor: Any) -> None:
 def publish(run_id: str) -> Publication:
     """Make the audited marts the published data. Call only after the marts gate passed."""
     with connect() as connection:
-        tables = mart_tables(connection)
+        tables = schema_tables(connection, settings.MARTS_SCHEMA)
         if not tables:
             raise RuntimeError(
                 f"nothing to publish: schema {settings.MARTS_SCHEMA!r} has no tables (run dbt first)"
@@ -234,6 +217,6 @@ def publish(run_id: str) -> Publication:
         else:
             published_at = _publish_duckdb(connection, tables, run_id)
             _write_duckdb_snapshot(connection, tables)
-        counts = _row_counts(connection, settings.PUBLISHED_SCHEMA, tables)
+        counts = row_counts(connection, settings.PUBLISHED_SCHEMA, tables)
     log.info("published %d tables from run %s", len(tables), run_id)
     return Publication(run_id, published_at, counts)

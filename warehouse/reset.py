@@ -30,9 +30,9 @@ def reset_warehouse() -> None:
     if settings.warehouse_name() == "postgres":
         from psycopg2 import sql
 
-        from .postgres_admin import _admin_connection
+        from .postgres_admin import admin_connection
 
-        connection = _admin_connection(settings.postgres_credentials().database)
+        connection = admin_connection(settings.postgres_credentials().database)
         try:
             with connection.cursor() as cursor:
                 for schema in pipeline_schemas():

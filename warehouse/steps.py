@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import settings
-from .connection import connect, fetch_all, quote
+from .connection import connect, row_counts, schema_tables
 from .dbt import run_dbt
-from .publish import mart_tables, publish
+from .publish import publish
 from .runs import RunRecord, StepFailed
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ def api_base_url(api: str) -> Iterator[str | None]:
         with serve(settings.data_dir() / "source") as base_url:
             yield base_url
     else:
-        with nullcontext():
-            yield None if api == "config" else api
+        yield None if api == "config" else api
 
 
 def extract_load(record: RunRecord, api: str = "local", landing: str | None = None) -> dict[str, Any]:
@@ -116,23 +115,18 @@ def raw_row_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
         for dataset in settings.RAW_DATASETS:
-            for table in mart_tables(connection, dataset):
-                if not table.startswith("_dlt"):
-                    sql = f"select count(*) from {quote(dataset, table)}"
-                    counts[f"{dataset}.{table}"] = fetch_all(connection, sql)[0][0]
+            tables = [table for table in schema_tables(connection, dataset) if not table.startswith("_dlt")]
+            counts |= {
+                f"{dataset}.{table}": n for table, n in row_counts(connection, dataset, tables).items()
+            }
     return counts
 
 
 def published_row_counts() -> dict[str, int]:
     """Rows per published table."""
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        tables = mart_tables(connection, settings.PUBLISHED_SCHEMA)
-        return {
-            table: fetch_all(connection, f"select count(*) from {quote(settings.PUBLISHED_SCHEMA, table)}")[
-                0
-            ][0]
-            for table in tables
-        }
+        published = settings.PUBLISHED_SCHEMA
+        return row_counts(connection, published, schema_tables(connection, published))
 
 
 def docs_location() -> Path:

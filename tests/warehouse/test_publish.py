@@ -9,7 +9,7 @@ import pytest
 
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.connection import connect, fetch_all
+from warehouse.connection import connect, fetch_all, placeholder
 from warehouse.publish import publish
 
 pytestmark = pytest.mark.slow
@@ -19,10 +19,10 @@ def columns(schema: str, table: str) -> list[str]:
     """Column names of a table, in order."""
     with connect() as connection:
         sql = (
-            f"select column_name from information_schema.columns where table_schema = '{schema}' and table_name = '{table}'"
-            " order by ordinal_position"
+            "select column_name from information_schema.columns"
+            f" where table_schema = {placeholder()} and table_name = {placeholder()} order by ordinal_position"
         )
-        return [name for (name,) in fetch_all(connection, sql)]
+        return [name for (name,) in fetch_all(connection, sql, [schema, table])]
 
 
 def test_a_new_mart_column_and_a_dropped_mart_are_published(warehouse: str, data_dir: Path):
