@@ -1,4 +1,9 @@
-"""Run the extract-load step: every source into its raw dataset, with a per-table summary."""
+"""Run the extract-load step: each source into its raw dataset, reconciled before anything is committed.
+
+Per source: extract, normalize, then reconcile rows read against rows normalized plus rows quarantined. An
+unbalanced source is aborted before its load (nothing reaches the warehouse, dlt's state and cursors are
+rewound) and the run fails naming the tables; a balanced one is loaded and summarised per table.
+"""
 
 from __future__ import annotations
 
@@ -11,69 +16,155 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
-from .sources.jaffle_api import jaffle_api_source
-from .sources.jaffle_api.settings import DATASET_NAME as API_DATASET
-from .sources.jaffle_files import jaffle_files_source
-from .sources.jaffle_files.settings import DATASET_NAME as FILES_DATASET
+from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
+from .table_stats import table_seconds
 
 log = logging.getLogger(__name__)
+
+# Sources with a Python factory; every other name must be a REST source declared in YAML.
+FILES_SOURCE = "jaffle_files"
+SQL_SOURCE = "jaffle_oltp"
+
+
+@dataclass
+class TableLoad:
+    """One table of one source run: rows written, seconds, and the row balance when the source counts reads."""
+
+    table: str
+    rows: int
+    seconds: float
+    read: int | None = None
+    quarantined: int = 0
+
+    @property
+    def rows_per_second(self) -> float | None:
+        """Throughput, when the table took measurable time."""
+        return round(self.rows / self.seconds, 1) if self.seconds > 0 else None
+
+    @property
+    def balanced(self) -> bool | None:
+        """Rows read = rows loaded + rows quarantined (None for tables the source does not count)."""
+        return None if self.read is None else self.read == self.rows + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable copy with the derived fields."""
+        return {**asdict(self), "rows_per_second": self.rows_per_second, "balanced": self.balanced}
 
 
 @dataclass
 class SourceLoad:
-    """What one source's pipeline run did: load ids, new rows per table and seconds per step."""
+    """What one source's pipeline run did: load ids, rows per table, seconds per step, per-table detail."""
 
     source: str
     dataset: str
     load_ids: list[str]
     rows: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    tables: list[TableLoad] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy."""
-        return asdict(self)
+        return {**asdict(self), "tables": [table.to_dict() for table in self.tables]}
 
 
-def _pipeline(name: str, dataset: str) -> dlt.Pipeline:
+def dataset_of(source: str) -> str:
+    """Every source lands in ``raw_<source>``: one name from loader to dbt source."""
+    return f"raw_{source}"
+
+
+def _pipeline(name: str) -> dlt.Pipeline:
     """A named pipeline whose state is kept per warehouse, so switching engines never shares cursors."""
     return dlt.pipeline(
         pipeline_name=name,
         destination=dlt_destination(),
-        dataset_name=dataset,
+        dataset_name=dataset_of(name),
         pipelines_dir=str(pipelines_dir()),
-        progress="log" if log.isEnabledFor(logging.INFO) else None,
+        progress=dlt.progress.log(log_period=10, logger=log, dump_system_stats=False)
+        if log.isEnabledFor(logging.INFO)
+        else None,
     )
 
 
-def _run(name: str, dataset: str, source: Any) -> SourceLoad:
-    """Extract, normalize and load one source, timing each step and counting rows per table."""
-    pipeline = _pipeline(name, dataset)
+def _loaded_rows(row_counts: dict[str, int]) -> dict[str, int]:
+    """Rows normalized per data table (dlt's own tables left out)."""
+    return {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
+
+
+def _reconcile(ledger: RowLedger, rows: dict[str, int]) -> list[TableReconciliation]:
+    """Per counted table, and for the quarantine table as a whole, rows in against rows out."""
+    balances = ledger.reconcile(rows)
+    quarantined = sum(ledger.quarantined.values())
+    if quarantined or rows.get(QUARANTINE_TABLE):
+        balances.append(TableReconciliation(QUARANTINE_TABLE, quarantined, rows.get(QUARANTINE_TABLE, 0), 0))
+    return balances
+
+
+def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
+    """Extract and normalize one source, reconcile, then load it; time each step and each table."""
+    pipeline = _pipeline(name)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
+    extract_info = pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
     seconds["extract"] = time.perf_counter() - started
     started = time.perf_counter()
     normalize_info = pipeline.normalize()
     seconds["normalize"] = time.perf_counter() - started
+    rows = _loaded_rows(normalize_info.row_counts)
+    balances = _reconcile(ledger, rows)
+    failures = [balance for balance in balances if not balance.balanced]
+    if failures:
+        pipeline.abort_packages()
+        raise ReconciliationError(name, failures)
     started = time.perf_counter()
     load_info: LoadInfo = pipeline.load()
     seconds["load"] = time.perf_counter() - started
     load_info.raise_on_failed_jobs()
-    rows = {
-        table: count for table, count in normalize_info.row_counts.items() if not table.startswith("_dlt")
-    }
-    result = SourceLoad(name, dataset, list(load_info.loads_ids), rows, seconds)
-    log.info("%s: %s rows into %s in %.1fs", name, sum(rows.values()), dataset, sum(seconds.values()))
+    per_table = table_seconds(extract_info, normalize_info, load_info)
+    read, quarantined = ledger.read, ledger.quarantined
+    tables = [
+        TableLoad(
+            table, count, round(per_table.get(table, 0.0), 3), read.get(table), quarantined.get(table, 0)
+        )
+        for table, count in sorted(rows.items())
+    ]
+    result = SourceLoad(name, dataset_of(name), list(load_info.loads_ids), rows, seconds, tables)
+    log.info(
+        "%s: %s rows into %s in %.1fs", name, sum(rows.values()), dataset_of(name), sum(seconds.values())
+    )
     return result
+
+
+def source_for(name: str, ledger: RowLedger, location: str | None = None) -> Any:
+    """The dlt source called ``name``; ``location`` overrides its configured base URL, bucket or database."""
+    if name == FILES_SOURCE:
+        from .sources.jaffle_files import jaffle_files_source
+
+        bucket = {"bucket_url": location} if location else {}
+        return jaffle_files_source(ledger=ledger, **bucket)
+    if name == SQL_SOURCE:
+        from .sources.jaffle_oltp import jaffle_oltp_source
+
+        credentials = {"credentials": location} if location else {}
+        return jaffle_oltp_source(ledger=ledger, **credentials)
+    from .rest import declared_rest_source, declared_rest_sources
+
+    if name in declared_rest_sources():
+        return declared_rest_source(name, base_url=location, ledger=ledger)
+    known = sorted({FILES_SOURCE, SQL_SOURCE, *declared_rest_sources()})
+    raise ValueError(f"unknown source {name!r}; known sources: {', '.join(known)}")
+
+
+def load_source(name: str, location: str | None = None) -> SourceLoad:
+    """Load one source by name into ``raw_<name>`` (``location`` as in :func:`source_for`)."""
+    ledger = RowLedger()
+    return run_source(name, source_for(name, ledger, location), ledger)
 
 
 def load_jaffle_api(base_url: str | None = None) -> SourceLoad:
     """Load the Jaffle Shop API (the configured base URL unless one is given) into ``raw_jaffle_api``."""
-    source = jaffle_api_source(base_url=base_url) if base_url else jaffle_api_source()
-    return _run("jaffle_api", API_DATASET, source)
+    return load_source("jaffle_api", base_url)
 
 
 def load_jaffle_files(bucket_url: str | None = None) -> SourceLoad:
     """Load the landing folder (the configured bucket URL unless one is given) into ``raw_jaffle_files``."""
-    source = jaffle_files_source(bucket_url=bucket_url) if bucket_url else jaffle_files_source()
-    return _run("jaffle_files", FILES_DATASET, source)
+    return load_source(FILES_SOURCE, bucket_url)

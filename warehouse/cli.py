@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     el = commands.add_parser("el", help="extract-load every source into the raw schemas")
     _add_data_options(el)
     _add_api_option(el)
+    el.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="NAME",
+        help="load only this source (repeatable); default: [extract_load] sources in .dlt/config.toml",
+    )
     check = commands.add_parser("check", help="run the quality gate of one stage (exit 1 when it fails)")
     check.add_argument("--stage", choices=["raw", "staging", "marts"], required=True)
     commands.add_parser(
@@ -78,7 +85,7 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     if command in ("generate", "el", "demo") and getattr(arguments, "api", "local") == "local":
         steps.generate_demo_data(arguments.scale, arguments.seed)
     if command in ("el", "demo"):
-        steps.extract_load(record, arguments.api)
+        steps.extract_load(record, arguments.api, sources=getattr(arguments, "sources", None))
     if command == "demo":
         steps.check(record, "raw")
         steps.transform(record)

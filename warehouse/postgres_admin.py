@@ -15,7 +15,7 @@ from . import settings
 
 log = logging.getLogger(__name__)
 
-LOADER_SCHEMAS = settings.RAW_DATASETS
+LOADER_SCHEMAS = (*settings.RAW_DATASETS, settings.REPORTS_DATASET)
 TRANSFORMER_SCHEMAS = ("staging", "intermediate", settings.MARTS_SCHEMA, settings.PUBLISHED_SCHEMA)
 
 

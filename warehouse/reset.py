@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 def pipeline_schemas() -> list[str]:
     """Every schema the pipeline writes: raw datasets with dlt's staging datasets, then the dbt layers."""
-    raw = [name for dataset in settings.RAW_DATASETS for name in (dataset, f"{dataset}_staging")]
+    datasets = (*settings.RAW_DATASETS, settings.REPORTS_DATASET)
+    raw = [name for dataset in datasets for name in (dataset, f"{dataset}_staging")]
     published = settings.PUBLISHED_SCHEMA
     return [
         *raw,

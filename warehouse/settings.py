@@ -16,7 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WAREHOUSES = ("duckdb", "postgres")
 
-RAW_DATASETS = ("raw_jaffle_api", "raw_jaffle_files")
+RAW_DATASETS = ("raw_jaffle_api", "raw_jaffle_files", "raw_jaffle_oltp")
+# Per-table load summaries of every run (rows read, loaded, quarantined, seconds), kept for reporting.
+REPORTS_DATASET = "pipeline_runs"
+DEFAULT_SOURCES = ("jaffle_api", "jaffle_files", "jaffle_oltp")
 PUBLISHED_SCHEMA = "published"
 MARTS_SCHEMA = "marts"
 AUDIT_SCHEMA = "audit"
@@ -102,6 +105,20 @@ def _configured(part: str, default: object) -> str:
     if value is None:
         value = dlt.config.get(key)
     return str(default) if value is None else str(value)
+
+
+def extract_load_sources() -> list[str]:
+    """The sources ``el`` loads, in order: ``[extract_load] sources`` in .dlt/config.toml or its env var."""
+    import dlt
+
+    import extract_load  # noqa: F401  (anchors dlt's .dlt folder to the project)
+
+    configured = dlt.config.get("extract_load.sources")
+    if configured is None:
+        return list(DEFAULT_SOURCES)
+    if isinstance(configured, str):
+        configured = [name.strip() for name in configured.strip("[]").replace('"', "").split(",")]
+    return [str(name) for name in configured if str(name)]
 
 
 def postgres_roles_enabled() -> bool:

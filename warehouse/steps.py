@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +16,26 @@ from .publish import publish
 from .runs import RunRecord, StepFailed
 
 log = logging.getLogger(__name__)
+# Progress lines of long steps, shown without -v (the CLI keeps the ``jaffle`` logger at INFO).
+progress = logging.getLogger("jaffle")
 
 DEFAULT_SEED = 42
 DEFAULT_SCALE = 0.1
 
 
 def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, force: bool = False) -> dict:
-    """Write the demo source system and landing files unless the same seed and scale are already there."""
+    """Write the demo source systems (API data, landing files, OLTP database) unless already there."""
     from extract_load.demo_data import generate
 
     manifest_path = settings.data_dir() / "source" / "manifest.json"
-    if manifest_path.exists() and not force:
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("seed") == seed and manifest.get("scale") == scale:
-            return manifest
-    return generate(settings.data_dir(), seed=seed, scale=scale)
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    if force or manifest.get("seed") != seed or manifest.get("scale") != scale:
+        manifest = generate(settings.data_dir(), seed=seed, scale=scale)
+    if "jaffle_oltp" in settings.extract_load_sources():
+        from .demo_oltp import seed_demo_oltp
+
+        seed_demo_oltp(seed, scale, force)
+    return manifest
 
 
 @contextmanager
@@ -45,16 +50,48 @@ def api_base_url(api: str) -> Iterator[str | None]:
         yield None if api == "config" else api
 
 
-def extract_load(record: RunRecord, api: str = "local", landing: str | None = None) -> dict[str, Any]:
-    """Land both sources in their raw schemas and return new rows per dataset and table."""
-    from extract_load.pipeline import load_jaffle_api, load_jaffle_files
+def _source_location(name: str, api: str, landing: str | None) -> Any:
+    """Where a source reads from in this run: demo runs (``api == "local"``) read the local demo systems."""
+    demo = api == "local"
+    if name == "jaffle_api":
+        return api_base_url(api)
+    if name == "jaffle_files":
+        return nullcontext(landing or (str(settings.data_dir() / "landing") if demo else None))
+    if name == "jaffle_oltp" and demo:
+        from .demo_oltp import demo_oltp_url
 
+        return nullcontext(demo_oltp_url())
+    return nullcontext(None)
+
+
+def extract_load(
+    record: RunRecord, api: str = "local", landing: str | None = None, sources: list[str] | None = None
+) -> dict[str, Any]:
+    """Land each source in its raw schema, reconciled; store the per-table summary; return it per source."""
+    from extract_load.ledger import ReconciliationError
+    from extract_load.pipeline import load_source
+    from extract_load.run_report import aborted_rows, loaded_rows, store_report
+
+    names = sources or settings.extract_load_sources()
+    report: list[dict[str, Any]] = []
     with record.step("extract_load") as step:
-        with api_base_url(api) as base_url:
-            api_load = load_jaffle_api(base_url)
-        bucket = landing or (str(settings.data_dir() / "landing") if api == "local" else None)
-        files_load = load_jaffle_files(bucket)
-        step.detail = {"jaffle_api": api_load.to_dict(), "jaffle_files": files_load.to_dict()}
+        step.detail = {}
+        try:
+            for number, name in enumerate(names, 1):
+                progress.info("extract-load %d/%d: %s ...", number, len(names), name)
+                with _source_location(name, api, landing) as location:
+                    load = load_source(name, location)
+                step.detail[name] = load.to_dict()
+                report += loaded_rows(record.run_id, load)
+                progress.info(
+                    "extract-load %d/%d: %s: %s rows in %.1fs",
+                    number, len(names), name, f"{sum(load.rows.values()):,}", sum(load.seconds.values()),
+                )  # fmt: skip
+        except ReconciliationError as error:
+            report += aborted_rows(record.run_id, name, error)
+            raise StepFailed(str(error)) from error
+        finally:
+            store_report(report)
     return step.detail
 
 

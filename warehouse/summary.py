@@ -36,15 +36,25 @@ def _checks(record: RunRecord) -> list[str]:
     return ["Checks:"] + lines if lines else []
 
 
+def _table_line(source: str, table: dict) -> str:
+    """One loaded table: rows, seconds, rows per second, and its balance when the source counts reads."""
+    rate = f"{table['rows_per_second']:>12,.0f}/s" if table.get("rows_per_second") else f"{'-':>14}"
+    line = f"  {source + '.' + table['table']:<40} {table['rows']:>10,} {table['seconds']:>8.2f}s {rate}"
+    if table.get("read") is not None:
+        verdict = "balanced" if table["balanced"] else "NOT BALANCED"
+        line += f"  read {table['read']:,} = loaded {table['rows']:,} + quarantined {table['quarantined']:,}: {verdict}"
+    return line
+
+
 def _loaded(record: RunRecord) -> list[str]:
-    """Rows each source's load wrote in this run (0 everywhere on a rerun without new data)."""
+    """Per source and table, what this run loaded (nothing on a rerun without new data)."""
     for step in record.steps:
         if step.name == "extract_load" and step.detail:
-            return ["Loaded this run (rows written per raw table):"] + [
-                f"  {load['source']}: "
-                + (", ".join(f"{t} {n:,}" for t, n in sorted(load["rows"].items())) or "nothing new")
-                for load in step.detail.values()
-            ]
+            lines = [f"Loaded this run (stored in {settings.REPORTS_DATASET}.table_loads):"]
+            for source, load in step.detail.items():
+                tables = load.get("tables") or []
+                lines += [_table_line(source, table) for table in tables] or [f"  {source}: nothing new"]
+            return lines
     return []
 
 

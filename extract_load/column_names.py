@@ -1,0 +1,91 @@
+"""Fail loudly when source column names collide after dlt normalises them (``User ID``/``userId``).
+
+dlt maps every name to snake_case; two different source names that map to one column would be silently
+merged into it. The guard runs on every item before dlt sees it, checks each distinct set of keys once,
+and raises naming the table and the colliding source names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+_NAMING = NamingConvention()
+
+
+class ColumnNameCollisionError(ValueError):
+    """Two or more source columns normalise to the same warehouse column."""
+
+    def __init__(self, table: str, collisions: dict[str, list[str]]) -> None:
+        details = "; ".join(
+            f"{', '.join(repr(name) for name in names)} -> {column!r}" for column, names in collisions.items()
+        )
+        super().__init__(
+            f"table {table!r}: source columns collide after normalisation ({details}). "
+            "Rename them at the source or map them explicitly before loading; nothing was loaded."
+        )
+        self.table = table
+        self.collisions = collisions
+
+
+def _collisions(named: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Warehouse column -> the distinct source names mapping to it, from (source name, column) pairs."""
+    by_column: dict[str, list[str]] = {}
+    for name, column in named:
+        if name not in by_column.setdefault(column, []):
+            by_column[column].append(name)
+    return {column: names for column, names in by_column.items() if len(names) > 1}
+
+
+def colliding_names(names: Iterable[str]) -> dict[str, list[str]]:
+    """Normalised name -> the distinct source names that map to it, only where there are two or more."""
+    return _collisions((name, _NAMING.normalize_path(name)) for name in names)
+
+
+def _flattened(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    """Key paths as dlt flattens nested objects into ``a__b`` columns; lists become child tables, skipped."""
+    for key, value in item.items():
+        if isinstance(value, Mapping) and value:
+            yield from _flattened(value, (*path, str(key)))
+        else:
+            yield (*path, str(key))
+
+
+def _named_columns(item: Any) -> tuple[tuple[str, str], ...] | None:
+    """(source name, warehouse column) for each column of an item: dict paths or Arrow field names."""
+    if isinstance(item, Mapping):
+        paths = tuple(_flattened(item))
+        return tuple(
+            (".".join(path), _NAMING.PATH_SEPARATOR.join(_NAMING.normalize_path(part) for part in path))
+            for path in paths
+        )
+    if isinstance(item, pa.Table | pa.RecordBatch):
+        return tuple((name, _NAMING.normalize_path(name)) for name in item.schema.names)
+    return None
+
+
+def _has_nested(item: Any) -> bool:
+    """True when a dict item holds nested objects, whose keys may differ from row to row."""
+    return isinstance(item, Mapping) and any(isinstance(value, Mapping) for value in item.values())
+
+
+def column_name_guard(table: str) -> Callable[[Any], Any]:
+    """A map step for ``resource.add_map``: passes items through, raises on colliding column names."""
+    checked: set[tuple[str, ...]] = set()
+
+    def guard(item: Any) -> Any:
+        shape = tuple(item) if isinstance(item, Mapping) else None
+        if isinstance(item, pa.Table | pa.RecordBatch):
+            shape = tuple(item.schema.names)
+        if shape is None or (shape in checked and not _has_nested(item)):
+            return item
+        collisions = _collisions(_named_columns(item) or ())
+        if collisions:
+            raise ColumnNameCollisionError(table, collisions)
+        checked.add(shape)
+        return item
+
+    return guard

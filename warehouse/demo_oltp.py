@@ -1,0 +1,75 @@
+"""The demo's operational database: where it lives and seeding it once per seed and scale.
+
+``JAFFLE_DEMO_OLTP_URL`` names it (any SQLAlchemy URL). Unset, the demo uses the database ``jaffle_oltp`` on
+the configured PostgreSQL server when one answers, and a SQLite file in the data folder otherwise, so the
+DuckDB demo runs on a machine without PostgreSQL. Only this demo database is ever seeded: a real source
+database is configured as ``sources.jaffle_oltp.credentials`` and read, never written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+from sqlalchemy.engine import make_url
+
+from . import settings
+
+log = logging.getLogger("jaffle")
+
+DEMO_DATABASE = "jaffle_oltp"
+
+
+def _postgres_answers() -> bool:
+    """True when the configured PostgreSQL server accepts a connection within its timeout."""
+    import psycopg2
+
+    credentials = settings.postgres_credentials()
+    try:
+        psycopg2.connect(
+            **(credentials.psycopg_kwargs() | {"dbname": "postgres", "connect_timeout": 3})
+        ).close()
+    except psycopg2.OperationalError:
+        return False
+    return True
+
+
+def demo_oltp_url() -> str:
+    """The demo OLTP database's SQLAlchemy URL (see the module docstring for the choice)."""
+    configured = os.environ.get("JAFFLE_DEMO_OLTP_URL")
+    if configured:
+        return configured
+    if _postgres_answers():
+        credentials = settings.postgres_credentials()
+        return (
+            make_url("postgresql+psycopg2://")
+            .set(
+                username=credentials.username,
+                password=credentials.password or None,
+                host=credentials.host,
+                port=credentials.port,
+                database=DEMO_DATABASE,
+            )
+            .render_as_string(hide_password=False)
+        )
+    return f"sqlite:///{settings.data_dir() / 'source' / 'oltp.sqlite'}"
+
+
+def seed_demo_oltp(seed: int, scale: float, force: bool = False) -> dict[str, int]:
+    """Seed the demo OLTP database unless it already holds this seed and scale; returns rows per table."""
+    from extract_load.demo_data.oltp import seed_oltp
+
+    url = demo_oltp_url()
+    shown = make_url(url).render_as_string(hide_password=True)
+    marker = settings.data_dir() / "source" / "oltp.json"
+    wanted = {"database": shown, "seed": seed, "scale": scale}
+    if marker.exists() and not force:
+        seeded = json.loads(marker.read_text())
+        if {key: seeded.get(key) for key in wanted} == wanted:
+            return seeded["row_counts"]
+    log.info("seeding the demo OLTP database %s", shown)
+    row_counts = seed_oltp(url, seed=seed, scale=scale)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({**wanted, "row_counts": row_counts}, indent=2))
+    return row_counts
