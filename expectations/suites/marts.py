@@ -48,7 +48,14 @@ MARTS: dict[str, dict] = {
     },
     "locations": {
         "keys": [["location_id"]],
-        "not_null": ["location_id", "location_name", "tax_rate"],
+        "not_null": [
+            "location_id",
+            "location_name",
+            "tax_rate",
+            "count_employees",
+            "count_products_to_reorder",
+        ],
+        "non_negative": ["count_employees", "count_products_to_reorder"],
         "between": {"tax_rate": (0, 1)},
     },
     "supplies": {

@@ -1,4 +1,4 @@
-"""The raw stage: what dlt wrote to ``raw_jaffle_api`` and ``raw_jaffle_files``, checked as is."""
+"""The raw stage: what dlt wrote to ``raw_jaffle_api``, ``raw_jaffle_files`` and ``raw_jaffle_oltp``, as is."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from . import (
 
 API = "raw_jaffle_api"
 FILES = "raw_jaffle_files"
+OLTP = "raw_jaffle_oltp"
 PRODUCT_TYPES = ("jaffle", "beverage")
 STORE_EVENT_TYPES = ("visit", "purchase", "complaint")
 
@@ -95,9 +96,34 @@ def _jaffle_files() -> dict[str, list[Expectation]]:
     }
 
 
+def _jaffle_oltp() -> dict[str, list[Expectation]]:
+    """Expectations per table of the operational database's dataset (money in integer cents)."""
+    return {
+        "employees": [
+            *has_rows(),
+            *not_null("id", "store_id", "full_name", "role", "hourly_rate_cents", "hired_at", "updated_at"),
+            *unique("id"),
+            *integers("hourly_rate_cents"),
+            *non_negative("hourly_rate_cents"),
+        ],
+        "shifts": [
+            *has_rows(),
+            *not_null("id", "employee_id", "store_id", "starts_at", "ends_at", "updated_at"),
+            *unique("id"),
+        ],
+        "inventory_levels": [
+            *has_rows(),
+            *not_null("store_id", "sku", "on_hand", "reorder_point", "updated_at"),
+            *unique("store_id", "sku"),
+            *integers("on_hand", "reorder_point"),
+            *non_negative("on_hand", "reorder_point"),
+        ],
+    }
+
+
 def suites(schema_map: Mapping[str, str] | None = None) -> list[TableSuite]:
     """One suite per raw table, e.g. ``raw_jaffle_api__orders``; ``schema_map`` renames the datasets."""
-    declared = {API: _jaffle_api(), FILES: _jaffle_files()}
+    declared = {API: _jaffle_api(), FILES: _jaffle_files(), OLTP: _jaffle_oltp()}
     return [
         table_suite(dataset, table, expectations, schema_map)
         for dataset, tables in declared.items()

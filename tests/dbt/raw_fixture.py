@@ -23,9 +23,9 @@ def _rows(columns: str, *values: tuple) -> list[dict[str, Any]]:
     return [dict(zip(columns.split(), row, strict=True)) for row in values]
 
 
-def _naive(column: str) -> dict:
-    """A fresh column hint for a timestamp without time zone (dlt fills hint dicts in, so never share one)."""
-    return {column: {"data_type": "timestamp", "timezone": False}}
+def _naive(*columns: str) -> dict:
+    """Fresh column hints for timestamps without time zone (dlt fills hint dicts in, so never share one)."""
+    return {column: {"data_type": "timestamp", "timezone": False} for column in columns}
 
 
 def _order(order_id: str, customer: str, store: str, at: datetime, cents: tuple, skus: list) -> dict:
@@ -87,6 +87,23 @@ STORE_EVENTS = _rows(
     ("ev-3", "st-phl", "complaint", datetime(2016, 9, 3, 18)),
     ("ev-4", "st-bkn", "visit", datetime(2017, 3, 15, 9)),
 )
+EMPLOYEES = _rows(
+    "id store_id full_name role hourly_rate_cents hired_at updated_at",
+    (1, "st-phl", "Dana Diaz", "Barista", 1500, datetime(2016, 8, 20), datetime(2016, 8, 20)),
+    (2, "st-phl", "Eli Evans", "manager", 2400, datetime(2016, 8, 1), datetime(2017, 1, 2)),
+    (3, "st-bkn", "Fay Fox", " barista ", 1550, datetime(2017, 3, 1), datetime(2017, 3, 1)),
+)
+SHIFTS = _rows(
+    "id employee_id store_id starts_at ends_at updated_at",
+    (1, 1, "st-phl", datetime(2016, 9, 1, 7), datetime(2016, 9, 1, 15), datetime(2016, 8, 25)),
+    (2, 3, "st-bkn", datetime(2017, 3, 15, 8), datetime(2017, 3, 15, 12, 30), datetime(2017, 3, 10)),
+)
+INVENTORY_LEVELS = _rows(
+    "store_id sku on_hand reorder_point updated_at",
+    ("st-phl", "JAF-001", 40, 10, datetime(2017, 3, 15)),
+    ("st-phl", "BEV-001", 5, 8, datetime(2017, 3, 15)),
+    ("st-bkn", "JAF-001", 0, 5, datetime(2017, 3, 15)),
+)
 
 # Hand-computed from the rows above (supply cost per product: JAF-001 40, BEV-001 78, BEV-002 53 cents).
 EXPECTED: dict[str, Any] = {
@@ -135,6 +152,9 @@ EXPECTED: dict[str, Any] = {
         },
     },
     "locations": {"st-phl": 3, "st-bkn": 1, "st-chi": 0},  # count_store_events
+    # count_employees, count_stocked_products, count_products_to_reorder; the incomplete load's hire at
+    # st-chi must not count.
+    "location_staff_and_stock": {"st-phl": (2, 2, 1), "st-bkn": (1, 1, 1), "st-chi": (0, 0, 0)},
     "supplies": {("SUP-001", "JAF-001"): Decimal("0.08"), ("SUP-004", "JAF-001"): Decimal("0.30")},
     "count_order_items": 6,
 }
@@ -160,6 +180,33 @@ def jaffle_files_fixture():
     yield dlt.resource(TWEETS, name="tweets", columns=_naive("tweeted_at"))
     yield dlt.resource(SUPPLIER_PRICES, name="supplier_prices", columns={"valid_from": {"data_type": "date"}})
     yield dlt.resource(STORE_EVENTS, name="store_events", columns=_naive("occurred_at"))
+
+
+@dlt.source(name="jaffle_oltp")
+def jaffle_oltp_fixture():
+    """The operational database's dataset: employees, shifts and stock levels, merged on their keys."""
+    stamps = ("hired_at", "updated_at")
+    yield dlt.resource(EMPLOYEES, name="employees", primary_key="id", columns=_naive(*stamps))
+    yield dlt.resource(
+        SHIFTS, name="shifts", primary_key="id", columns=_naive("starts_at", "ends_at", "updated_at")
+    )
+    yield dlt.resource(
+        INVENTORY_LEVELS,
+        name="inventory_levels",
+        primary_key=("store_id", "sku"),
+        columns=_naive("updated_at"),
+    )
+
+
+def _add_incomplete_hire(pipeline: dlt.Pipeline) -> None:
+    """An employee row of a load that never completed."""
+    with pipeline.sql_client() as client:
+        client.execute_sql(
+            "insert into employees (id, store_id, full_name, role, hourly_rate_cents, hired_at, updated_at,"
+            " _dlt_load_id, _dlt_id) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            *(4, "st-chi", "Gus Green", "barista", 1500, datetime(2018, 5, 1), datetime(2018, 5, 1)),
+            *(INCOMPLETE_LOAD_ID, "fake-employee-4"),
+        )
 
 
 def _add_incomplete_load(pipeline: dlt.Pipeline) -> None:
@@ -188,8 +235,8 @@ def _add_incomplete_load(pipeline: dlt.Pipeline) -> None:
 
 
 def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_prefix: str = "raw_") -> None:
-    """Load both fixture datasets with dlt into ``destination``, then add the incomplete load's rows."""
-    for source in (jaffle_api_fixture(), jaffle_files_fixture()):
+    """Load the fixture datasets with dlt into ``destination``, then add the incomplete load's rows."""
+    for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
         pipeline = dlt.pipeline(
             pipeline_name=f"dbt_fixture_{source.name}",
             destination=destination,
@@ -199,3 +246,5 @@ def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_pref
         pipeline.run(source).raise_on_failed_jobs()
         if source.name == "jaffle_api":
             _add_incomplete_load(pipeline)
+        if source.name == "jaffle_oltp":
+            _add_incomplete_hire(pipeline)

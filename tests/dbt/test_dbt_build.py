@@ -182,6 +182,11 @@ def test_locations_events_and_supplies_latest_price(built: BuiltWarehouse) -> No
     """Store-event counts per location (0 when none) and the latest supplier price per supply."""
     locations = _by_key(_marts(built)["locations"], "location_id")
     assert {key: row["count_store_events"] for key, row in locations.items()} == EXPECTED["locations"]
+    staff_and_stock = {
+        key: (row["count_employees"], row["count_stocked_products"], row["count_products_to_reorder"])
+        for key, row in locations.items()
+    }
+    assert staff_and_stock == EXPECTED["location_staff_and_stock"]
     supplies = _by_key(_marts(built)["supplies"], "supply_id", "product_id")
     priced = {
         key: row["latest_supplier_cost"] for key, row in supplies.items() if row["latest_supplier_cost"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-API, FILES, STAGING, MARTS = "raw_jaffle_api", "raw_jaffle_files", "staging", "marts"
+API, FILES, OLTP = "raw_jaffle_api", "raw_jaffle_files", "raw_jaffle_oltp"
+STAGING, MARTS = "staging", "marts"
 MONEY = ("subtotal", "tax_paid", "order_total")
 
 TABLES: dict[str, tuple[str, list[tuple]]] = {
@@ -70,6 +71,23 @@ TABLES: dict[str, tuple[str, list[tuple]]] = {
         "event_id varchar, store_id varchar, event_type varchar, occurred_at timestamp",
         [("e1", "s1", "visit", "2017-01-01 10:00:00"), ("e2", "s2", "complaint", "2017-01-02 10:00:00")],
     ),
+    f"{OLTP}.employees": (
+        "id bigint, store_id varchar, full_name varchar, role varchar, hourly_rate_cents bigint,"
+        " hired_at timestamp, updated_at timestamp",
+        [
+            (1, "s1", "Dee", "barista", 1500, "2016-08-01 00:00:00", "2017-01-01 00:00:00"),
+            (2, "s2", "Eve", "manager", 2400, "2017-02-01 00:00:00", "2017-02-01 00:00:00"),
+        ],
+    ),
+    f"{OLTP}.shifts": (
+        "id bigint, employee_id bigint, store_id varchar, starts_at timestamp, ends_at timestamp,"
+        " updated_at timestamp",
+        [(1, 1, "s1", "2017-01-01 07:00:00", "2017-01-01 15:00:00", "2016-12-20 00:00:00")],
+    ),
+    f"{OLTP}.inventory_levels": (
+        "store_id varchar, sku varchar, on_hand bigint, reorder_point bigint, updated_at timestamp",
+        [("s1", "JAF-001", 40, 10, "2017-01-01 00:00:00"), ("s2", "JAF-001", 0, 5, "2017-01-01 00:00:00")],
+    ),
     f"{STAGING}.stg_jaffle_api__customers": ("customer_id varchar", [("c1",), ("c2",)]),
     f"{STAGING}.stg_jaffle_api__locations": (
         "location_id varchar, tax_rate double precision",
@@ -126,8 +144,9 @@ TABLES: dict[str, tuple[str, list[tuple]]] = {
         [("JAF-001", "nutella", "jaffle", 11.00), ("BEV-001", "coffee", "beverage", 4.00)],
     ),
     f"{MARTS}.locations": (
-        "location_id varchar, location_name varchar, tax_rate double precision",
-        [("s1", "Philly", 0.06), ("s2", "Brooklyn", 0.04)],
+        "location_id varchar, location_name varchar, tax_rate double precision, count_employees bigint,"
+        " count_products_to_reorder bigint",
+        [("s1", "Philly", 0.06, 3, 0), ("s2", "Brooklyn", 0.04, 2, 1)],
     ),
     f"{MARTS}.supplies": (
         "supply_id varchar, product_id varchar, supply_cost numeric(12, 2)",
@@ -157,6 +176,14 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
         [
             "alter table bad_files.supplier_prices alter column cost_cents type double precision",  # integers
             "insert into bad_files.store_events values ('e3', 's1', 'riot', '2017-01-03 10:00:00')",  # in set
+        ],
+    ),
+    "bad_oltp": (
+        OLTP,
+        [
+            "update bad_oltp.inventory_levels set on_hand = -3 where sku = 'JAF-001' and store_id = 's1'",  # >= 0
+            "insert into bad_oltp.employees values (2, 's1', 'Eve twin', 'barista', 1500,"
+            " '2017-02-01 00:00:00', '2017-02-02 00:00:00')",  # unique
         ],
     ),
     "bad_marts": (

@@ -7,7 +7,7 @@ import json
 
 from expectations.suites import marts, raw, staging
 
-BAD_RAW = {"raw_jaffle_api": "bad_api", "raw_jaffle_files": "bad_files"}
+BAD_RAW = {"raw_jaffle_api": "bad_api", "raw_jaffle_files": "bad_files", "raw_jaffle_oltp": "bad_oltp"}
 
 
 def expectation_types_in_suites() -> set[str]:
@@ -85,6 +85,9 @@ def test_bad_rows_block_with_observed_values(gate):
         "partial_unexpected_list"
     ] == ["pizza"]
     assert failures[("raw_jaffle_files__supplier_prices", "expect_column_values_to_be_in_type_list")].observed
+    assert failures[("raw_jaffle_oltp__employees", "expect_column_values_to_be_unique")].observed
+    on_hand = failures[("raw_jaffle_oltp__inventory_levels", "expect_column_values_to_be_between")]
+    assert on_hand.observed["partial_unexpected_list"] == [-3]
     assert result.failed_critical >= 8
 
 

@@ -12,6 +12,39 @@ store_events as (
 
 ),
 
+employees as (
+
+    select * from {{ ref('stg_jaffle_oltp__employees') }}
+
+),
+
+inventory_levels as (
+
+    select * from {{ ref('stg_jaffle_oltp__inventory_levels') }}
+
+),
+
+location_staff as (
+
+    select
+        location_id,
+        count(*) as count_employees
+    from employees
+    group by location_id
+
+),
+
+location_stock as (
+
+    select
+        location_id,
+        count(*) as count_stocked_products,
+        count(case when units_on_hand <= reorder_point_units then 1 end) as count_products_to_reorder
+    from inventory_levels
+    group by location_id
+
+),
+
 location_event_counts as (
 
     select
@@ -36,10 +69,17 @@ final as (
         coalesce(location_event_counts.count_store_events, 0) as count_store_events,
         coalesce(location_event_counts.count_visit_events, 0) as count_visit_events,
         coalesce(location_event_counts.count_purchase_events, 0) as count_purchase_events,
-        coalesce(location_event_counts.count_complaint_events, 0) as count_complaint_events
+        coalesce(location_event_counts.count_complaint_events, 0) as count_complaint_events,
+        coalesce(location_staff.count_employees, 0) as count_employees,
+        coalesce(location_stock.count_stocked_products, 0) as count_stocked_products,
+        coalesce(location_stock.count_products_to_reorder, 0) as count_products_to_reorder
     from locations
     left join location_event_counts
         on locations.location_id = location_event_counts.location_id
+    left join location_staff
+        on locations.location_id = location_staff.location_id
+    left join location_stock
+        on locations.location_id = location_stock.location_id
 
 )
 
