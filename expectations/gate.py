@@ -1,7 +1,7 @@
 """The quality gate of a stage: validate every table suite and decide, fail-closed, whether data may pass.
 
 The gate blocks when any critical expectation fails, a suite evaluates nothing, a table is missing or
-empty, a column is missing, or anything raises inside the checks. Exceptions are recorded in the result
+empty, a column is missing, a dlt variant column betrays a type clash, or anything raises inside the checks. Exceptions are recorded in the result
 and never escape ``run_gate`` unless ``raise_errors=True``.
 """
 
@@ -21,6 +21,9 @@ from .runner import compact, failure_of, gx_datasource, is_failure, validate_sui
 from .suites import TableSuite, stage_suites
 
 logger = logging.getLogger(__name__)
+
+# dlt writes a value whose type clashes with its column into a variant column (``amount__v_text``).
+VARIANT_COLUMN = "__v_"
 
 
 def _error_text(error: BaseException) -> str:
@@ -54,6 +57,12 @@ def _precheck(connection: WarehouseConnection, suite: TableSuite, result: SuiteR
     missing = sorted(suite.columns - columns)
     if missing:
         result.problems.append(f"missing columns: {', '.join(missing)}")
+    variants = sorted(column for column in columns if VARIANT_COLUMN in column)
+    if variants:
+        result.problems.append(
+            f"variant columns from a type clash in the source: {', '.join(variants)}"
+            " (fix the source or its column hints, then reload)"
+        )
     result.row_count = row_count(connection.engine, suite.schema, suite.table)
     if result.row_count == 0:
         result.problems.append("table is empty")

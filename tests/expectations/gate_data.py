@@ -211,6 +211,10 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
     "empty_api": (API, ["delete from empty_api.orders"]),
     "missing_api": (API, ["drop table missing_api.stores"]),
     "nocol_api": (API, ["alter table nocol_api.orders drop column tax_paid"]),
+    "variant_files": (
+        FILES,
+        ["alter table variant_files.supplier_prices add column cost_cents__v_text varchar"],
+    ),
 }
 
 

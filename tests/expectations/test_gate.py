@@ -123,6 +123,16 @@ def test_a_missing_column_blocks(gate):
     assert orders.reasons() == ["missing columns: tax_paid"]
 
 
+def test_a_variant_column_from_a_type_clash_blocks(gate):
+    result = gate("raw", {"raw_jaffle_files": "variant_files"})
+    assert not result.passed
+    prices = next(suite for suite in result.suites if suite.name == "raw_jaffle_files__supplier_prices")
+    assert prices.reasons() == [
+        "variant columns from a type clash in the source: cost_cents__v_text (fix the source or its column hints,"
+        " then reload)"
+    ]
+
+
 def test_a_warning_only_failure_is_reported_but_does_not_block(gate):
     result = gate("marts", {"marts": "warn_marts"})
     assert result.passed, result.summary()
