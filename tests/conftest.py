@@ -27,6 +27,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("JAFFLE_DATA_DIR", str(folder))
     monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
+    # The demo's operational database is private to the test too (the Postgres warehouse overrides it).
+    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{folder / 'source' / 'oltp.sqlite'}")
     return folder
 
 
@@ -40,4 +42,10 @@ def warehouse(request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytes
         monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)
         for part, value in POSTGRES_ENVIRONMENT.items():
             monkeypatch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
+        # On Postgres the demo's operational database is PostgreSQL as well: the test database's public schema.
+        server = POSTGRES_ENVIRONMENT
+        monkeypatch.setenv(
+            "JAFFLE_DEMO_OLTP_URL",
+            f"postgresql+psycopg2://{server['USERNAME']}@{server['HOST']}:{server['PORT']}/{database}",
+        )
     return name
