@@ -93,7 +93,9 @@ def test_a_hung_server_fails_the_run_within_the_request_timeout(
     with pytest.raises(PipelineStepFailed, match="(?i)timed out"):
         load("hung", PAGED)
     elapsed = time.monotonic() - started
-    assert 1.0 <= elapsed < 9, f"two attempts of 0.5 s each against a server hanging 10 s, took {elapsed:.2f}s"
+    assert 1.0 <= elapsed < 9, (
+        f"two attempts of 0.5 s each against a server hanging 10 s, took {elapsed:.2f}s"
+    )
 
 
 def test_a_truncated_page_loads_nothing_and_keeps_the_cursor(
