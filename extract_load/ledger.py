@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+from dlt.sources import DltResource
 
 QUARANTINE_TABLE = "quarantine"
 # Raw text is kept whole up to this many characters; longer rows are cut and say so in the reason.
@@ -76,9 +78,14 @@ class RowLedger:
 
     def quarantine(self, table: str, origin: str, raw_text: str | bytes | None, reason: str) -> Any:
         """Count one diverted row and return it as an item for the ``quarantine`` table (yield it)."""
+        return self.quarantine_rows(table, [(origin, raw_text, reason)])
+
+    def quarantine_rows(self, table: str, rejects: Iterable[tuple[str, str | bytes | None, str]]) -> Any:
+        """Count diverted rows, given as (origin, raw text, reason), and return them as one quarantine item."""
+        rows = [quarantine_row(table, origin, raw_text, reason) for origin, raw_text, reason in rejects]
         with self._lock:
-            self._quarantined[table] += 1
-        return quarantine_item(table, origin, raw_text, reason)
+            self._quarantined[table] += len(rows)
+        return dlt.mark.with_hints(rows, _quarantine_hints(), create_table_variant=True)
 
     @property
     def read(self) -> dict[str, int]:
@@ -113,21 +120,42 @@ def _as_text(raw_text: str | bytes | None) -> tuple[str | None, str]:
     return raw_text, ""
 
 
-def quarantine_item(table: str, origin: str, raw_text: str | bytes | None, reason: str) -> Any:
-    """A quarantine row marked for the ``quarantine`` table, appended whatever its resource's hints are."""
+def quarantine_row(table: str, origin: str, raw_text: str | bytes | None, reason: str) -> dict[str, Any]:
+    """One quarantine row: the table it was meant for, where it came from, its raw text and why."""
     text, note = _as_text(raw_text)
-    row = {
+    return {
         "table_name": table,
         "origin": origin,
         "raw_text": text,
         "reason": reason + note,
         "quarantined_at": datetime.now(UTC).replace(tzinfo=None),
     }
-    hints = dlt.mark.make_hints(
+
+
+def _quarantine_hints() -> Any:
+    """The quarantine table's own hints: append-only, its own columns, no key."""
+    return dlt.mark.make_hints(
         table_name=QUARANTINE_TABLE,
         write_disposition="append",
         columns=QUARANTINE_COLUMNS,
         primary_key=[],
         merge_key=[],
     )
-    return dlt.mark.with_hints(row, hints)
+
+
+def with_quarantine(resource: DltResource) -> DltResource:
+    """Let ``resource`` yield quarantine items: registers ``quarantine`` as a table variant of its own.
+
+    Quarantine items are table variants, so their hints never leak into the resource's table. A variant
+    starts from the resource's hints, so it is registered first without the resource's columns, key and
+    merge disposition; a resource that quarantines must be passed through here.
+    """
+    resource.apply_hints(
+        table_name=QUARANTINE_TABLE,
+        write_disposition="append",
+        columns={},
+        primary_key=[],
+        merge_key=[],
+        create_table_variant=True,
+    )
+    return resource

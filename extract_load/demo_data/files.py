@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 from pathlib import Path
+from typing import Any
 
+import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 PARQUET_OPTIONS = {"compression": "zstd", "row_group_size": 1 << 20, "use_dictionary": True}
+# Avro files end blocks with a sync marker that is random by default; a fixed one keeps the bytes stable.
+AVRO_SYNC_MARKER = b"jaffle-shop-avro"
 
 
 def _temp_path(path: Path) -> Path:
@@ -37,3 +43,17 @@ def remove_matching(folder: Path, pattern: str) -> None:
     if folder.is_dir():
         for old in folder.glob(pattern):
             old.unlink()
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Gzip-compress bytes with no timestamp or file name in the header, so equal data gives equal bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def write_avro(records: list[dict[str, Any]], schema: dict, path: Path) -> None:
+    """Write records to an Avro container file (deflate, fixed sync marker), replacing it atomically."""
+    buffer = io.BytesIO()
+    fastavro.writer(
+        buffer, fastavro.parse_schema(schema), records, codec="deflate", sync_marker=AVRO_SYNC_MARKER
+    )
+    write_bytes(buffer.getvalue(), path)

@@ -14,9 +14,12 @@ import pyarrow.parquet as pq
 
 from extract_load.demo_data.files import write_parquet
 from extract_load.demo_data.landing import (
+    LOYALTY_EVENTS_AT_SCALE_1,
     STORE_EVENTS_AT_SCALE_1,
     TWEETS_AT_SCALE_1,
+    loyalty_events_table,
     store_events_table,
+    write_loyalty_events,
     write_store_events,
     write_supplier_prices,
     write_tweets,
@@ -45,6 +48,7 @@ from extract_load.demo_data.transactions import (
 logger = logging.getLogger(__name__)
 
 APPEND_STREAM_TAG = 7_001  # keeps append draws apart from generate()'s streams for the same seed
+LOYALTY_STREAM_TAG = 7_002  # the loyalty drop's own stream: adding it left the other tables' draws unchanged
 
 
 def generate(out_dir: Path, seed: int = 42, scale: float = 1.0) -> dict:
@@ -91,8 +95,17 @@ def generate(out_dir: Path, seed: int = 42, scale: float = 1.0) -> dict:
         scaled_count(STORE_EVENTS_AT_SCALE_1, scale),
     )
     files += write_store_events(events, landing_dir / "store_events")
+    loyalty = loyalty_events_table(
+        rng_for(seed, LOYALTY_STREAM_TAG), orders, scaled_count(LOYALTY_EVENTS_AT_SCALE_1, scale)
+    )
+    files += write_loyalty_events(loyalty, landing_dir / "loyalty_events")
 
-    landing_counts = {"tweets": n_tweets, "supplier_prices": n_prices, "store_events": events.num_rows}
+    landing_counts = {
+        "tweets": n_tweets,
+        "supplier_prices": n_prices,
+        "store_events": events.num_rows,
+        "loyalty_events": loyalty.num_rows,
+    }
     manifest = build_manifest(seed, float(scale), source, landing_counts, files, out_dir)
     write_manifest(out_dir, manifest)
     return manifest

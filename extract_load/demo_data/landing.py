@@ -1,4 +1,5 @@
-"""File drops in data/landing: tweets (JSON Lines), supplier price lists (CSV), store events (Parquet)."""
+"""File drops in data/landing: tweets (JSON Lines, gzipped from 2017), supplier price lists (CSV), store events
+(Parquet) and loyalty-card events (Avro)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract_load.demo_data.files import remove_matching, write_bytes, write_parquet
+from extract_load.demo_data.files import gzip_bytes, remove_matching, write_avro, write_bytes, write_parquet
 from extract_load.demo_data.randomness import (
     iso_strings,
     pick_open_stores,
@@ -24,7 +25,11 @@ from extract_load.demo_data.reference import store_demand
 from extract_load.demo_data.transactions import draw_times, opened_seconds
 
 TWEETS_AT_SCALE_1 = 4_000
+TWEETS_GZIP_FROM = "2017-01"  # the social-media export switched to gzip: both kinds of file land
 STORE_EVENTS_AT_SCALE_1 = 30_000
+LOYALTY_EVENTS_AT_SCALE_1 = 10_000
+LOYALTY_REDEEM_P = 0.12  # share of loyalty events that redeem points instead of earning them
+REDEEM_POINTS = 100  # a free drink
 PRICE_LIST_DATES = (date(2016, 9, 1), date(2016, 12, 1), date(2017, 3, 1), date(2017, 6, 1))
 SUPPLIERS = (
     "Keystone Packaging Co",
@@ -56,6 +61,19 @@ STORE_EVENTS_SCHEMA = pa.schema(
     ]
 )
 PRICE_COLUMNS = ("supply_id", "sku", "supplier", "cost_cents", "valid_from")
+LOYALTY_EVENTS_AVRO_SCHEMA = {
+    "type": "record",
+    "name": "LoyaltyEvent",
+    "namespace": "jaffle_shop.loyalty",
+    "fields": [
+        {"name": "event_id", "type": "string"},
+        {"name": "customer_id", "type": "string"},
+        {"name": "store_id", "type": "string"},
+        {"name": "event_type", "type": "string"},
+        {"name": "points", "type": "long"},
+        {"name": "occurred_at", "type": {"type": "long", "logicalType": "local-timestamp-micros"}},
+    ],
+}
 
 
 def month_slices(seconds: np.ndarray) -> list[tuple[str, int, int]]:
@@ -113,13 +131,18 @@ def tweet_lines(
 def write_tweets(
     rng: np.random.Generator, orders: pa.Table, products: pa.Table, n: int, folder: Path
 ) -> list:
-    """Write tweets_YYYY-MM.jsonl files; return the paths written."""
+    """Write tweets_YYYY-MM.jsonl files (.jsonl.gz from TWEETS_GZIP_FROM on); return the paths written."""
     remove_matching(folder, "tweets_*.jsonl")
+    remove_matching(folder, "tweets_*.jsonl.gz")
     times, lines = tweet_lines(rng, orders, products, n)
     written = []
     for month, start, stop in month_slices(times):
-        path = folder / f"tweets_{month}.jsonl"
-        write_bytes(_lines_bytes(lines.slice(start, stop - start)), path)
+        data = _lines_bytes(lines.slice(start, stop - start))
+        if month >= TWEETS_GZIP_FROM:
+            path, data = folder / f"tweets_{month}.jsonl.gz", gzip_bytes(data)
+        else:
+            path = folder / f"tweets_{month}.jsonl"
+        write_bytes(data, path)
         written.append(path)
     return written
 
@@ -188,5 +211,39 @@ def write_store_events(events: pa.Table, folder: Path) -> list:
     for month, start, stop in month_slices(seconds):
         path = folder / f"events_{month}.parquet"
         write_parquet(events.slice(start, stop - start), path)
+        written.append(path)
+    return written
+
+
+def loyalty_events_table(rng: np.random.Generator, orders: pa.Table, n: int) -> pa.Table:
+    """Return up to n loyalty-card events at distinct orders, sorted by time: the member earns a point per
+    whole dollar of the order, or redeems REDEEM_POINTS for a free drink."""
+    n = min(n, orders.num_rows)
+    picked = rng.choice(orders.num_rows, size=n, replace=False)
+    seconds = orders.column("ordered_at").cast(pa.int64()).to_numpy()[picked] // 1_000_000
+    picked = pa.array(picked[np.argsort(seconds, kind="stable")])
+    redeem = rng.random(n) < LOYALTY_REDEEM_P
+    earned = orders.column("order_total").take(picked).to_numpy() // 100
+    return pa.table(
+        {
+            "event_id": uuid_strings(rng, n),
+            "customer_id": orders.column("customer_id").take(picked),
+            "store_id": orders.column("store_id").take(picked),
+            "event_type": pa.array(np.where(redeem, "redeem", "earn")),
+            "points": pa.array(np.where(redeem, -REDEEM_POINTS, earned).astype(np.int64)),
+            "occurred_at": orders.column("ordered_at").take(picked),
+        }
+    )
+
+
+def write_loyalty_events(events: pa.Table, folder: Path) -> list:
+    """Write loyalty_YYYY-MM.avro files (naive times as local-timestamp-micros); return the paths written."""
+    remove_matching(folder, "loyalty_*.avro")
+    micros = events.column("occurred_at").cast(pa.timestamp("us")).cast(pa.int64())
+    records = events.set_column(events.schema.get_field_index("occurred_at"), "occurred_at", micros)
+    written = []
+    for month, start, stop in month_slices(micros.to_numpy() // 1_000_000):
+        path = folder / f"loyalty_{month}.avro"
+        write_avro(records.slice(start, stop - start).to_pylist(), LOYALTY_EVENTS_AVRO_SCHEMA, path)
         written.append(path)
     return written

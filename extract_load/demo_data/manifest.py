@@ -13,7 +13,7 @@ from extract_load.demo_data.randomness import ISO_FORMAT
 
 MANIFEST_NAME = "manifest.json"
 SOURCE_ENTITIES = ("customers", "orders", "items", "products", "stores", "supplies")
-LANDING_TABLES = ("tweets", "supplier_prices", "store_events")
+LANDING_TABLES = ("tweets", "supplier_prices", "store_events", "loyalty_events")
 TAX_ROUNDING = (
     "tax_paid = floor((subtotal * tax_rate * 10000 + 5000) / 10000): round half up, exact in integers"
 )

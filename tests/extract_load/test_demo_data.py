@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import re
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import fastavro
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -64,7 +66,8 @@ def con(demo_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         path = (demo_dir / "source" / f"{name}.parquet").as_posix()
         con.execute(f"create view {name} as select * from read_parquet('{path}')")
     landing = demo_dir / "landing"
-    con.execute(f"create view tweets as select * from read_json('{landing.as_posix()}/tweets/*.jsonl')")
+    tweets = [f"{landing.as_posix()}/tweets/*.jsonl", f"{landing.as_posix()}/tweets/*.jsonl.gz"]
+    con.execute(f"create view tweets as select * from read_json({tweets!r})")
     con.execute(
         f"create view store_events as select * from read_parquet('{landing.as_posix()}/store_events/*.parquet')"
     )
@@ -219,15 +222,27 @@ def test_manifest_matches_the_data(con: duckdb.DuckDBPyConnection, manifest: dic
         manifest["landing_row_counts"]["store_events"]
         == con.execute("select count(*) from store_events").fetchone()[0]
     )
+    assert manifest["landing_row_counts"]["loyalty_events"] == len(loyalty_records(demo_dir))
+
+
+def loyalty_records(demo_dir: Path) -> list[dict]:
+    """Every record of the Avro loyalty drop, in file order."""
+    records = []
+    for path in sorted((demo_dir / "landing" / "loyalty_events").glob("loyalty_*.avro")):
+        with path.open("rb") as handle:
+            records += list(fastavro.reader(handle))
+    return records
 
 
 def test_tweets_are_json_lines_about_real_customers(demo_dir: Path, con: duckdb.DuckDBPyConnection) -> None:
     customers = {row[0] for row in con.execute("select id from customers").fetchall()}
-    files = sorted((demo_dir / "landing" / "tweets").glob("tweets_*.jsonl"))
-    assert files
+    files = sorted((demo_dir / "landing" / "tweets").glob("tweets_*.jsonl*"))
+    assert {path.suffix for path in files} == {".jsonl", ".gz"}  # plain and gzipped files both land
     for path in files:
-        month = re.fullmatch(r"tweets_(\d{4}-\d{2})\.jsonl", path.name).group(1)
-        for line in path.read_text(encoding="utf-8").splitlines():
+        month = re.fullmatch(r"tweets_(\d{4}-\d{2})\.jsonl(\.gz)?", path.name).group(1)
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        assert (path.suffix == ".gz") == (month >= "2017-01")
+        for line in data.decode("utf-8").splitlines():
             tweet = json.loads(line)
             assert list(tweet) == ["id", "user_id", "tweeted_at", "content"]
             assert tweet["user_id"] in customers
@@ -264,6 +279,36 @@ def test_store_events_reference_open_stores(demo_dir: Path, con: duckdb.DuckDBPy
     assert bad == (0, 0, True)
 
 
+def test_loyalty_events_are_avro_records_of_real_orders(
+    demo_dir: Path, con: duckdb.DuckDBPyConnection, manifest: dict
+) -> None:
+    first = sorted((demo_dir / "landing" / "loyalty_events").glob("loyalty_*.avro"))[0]
+    with first.open("rb") as handle:
+        schema = fastavro.reader(handle).writer_schema
+    assert [field["name"] for field in schema["fields"]] == [
+        "event_id",
+        "customer_id",
+        "store_id",
+        "event_type",
+        "points",
+        "occurred_at",
+    ]
+    records = loyalty_records(demo_dir)
+    orders = {
+        (customer, store, at): total
+        for customer, store, at, total in con.execute(
+            "select customer_id, store_id, ordered_at, order_total from orders"
+        ).fetchall()
+    }
+    assert len({r["event_id"] for r in records}) == len(records) > 0
+    assert [r["occurred_at"] for r in records] == sorted(r["occurred_at"] for r in records)
+    for record in records:
+        total = orders[(record["customer_id"], record["store_id"], record["occurred_at"])]  # a real order
+        expected = -100 if record["event_type"] == "redeem" else total // 100
+        assert record["event_type"] in ("earn", "redeem") and record["points"] == expected
+    assert {r["event_type"] for r in records} == {"earn", "redeem"}
+
+
 def test_append_orders_adds_a_deterministic_later_batch(
     tmp_path: Path, demo_dir: Path, manifest: dict
 ) -> None:
@@ -291,6 +336,6 @@ def test_append_orders_adds_a_deterministic_later_batch(
 def test_cli_prints_one_line_per_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["--out", str(tmp_path), "--seed", "5", "--scale", "0.01"]) == 0
     out = capsys.readouterr().out
-    for name in (*SOURCE_COLUMNS, "tweets", "supplier_prices", "store_events"):
+    for name in (*SOURCE_COLUMNS, "tweets", "supplier_prices", "store_events", "loyalty_events"):
         assert re.search(rf"^{name}\s+[\d,]+ rows", out, re.MULTILINE), name
     assert (tmp_path / "source" / "manifest.json").is_file()

@@ -16,15 +16,15 @@ def test_reconciliation_balances_only_when_every_row_is_accounted_for() -> None:
 
 def test_quarantine_items_keep_undecodable_bytes_and_nul_visible() -> None:
     item = RowLedger().quarantine("t", "f.csv:2", b"a\xff\x00b", "bad encoding")
-    row = item.data if hasattr(item, "data") else item
+    [row] = item.data
     assert row["raw_text"] == "a\\xff\\x00b"
     assert (row["table_name"], row["origin"], row["reason"]) == ("t", "f.csv:2", "bad encoding")
-    assert item.meta.hints["table_name"] == QUARANTINE_TABLE
+    assert item.meta.hints["table_name"] == QUARANTINE_TABLE and item.meta.create_table_variant
 
 
 def test_long_raw_text_is_cut_and_the_reason_says_so() -> None:
     item = RowLedger().quarantine("t", "f.jsonl:1", "x" * (MAX_RAW_TEXT + 5), "not JSON")
-    row = item.data if hasattr(item, "data") else item
+    [row] = item.data
     assert len(row["raw_text"]) == MAX_RAW_TEXT
     assert row["reason"].startswith("not JSON (raw text cut at")
 

@@ -8,7 +8,7 @@ import dlt
 import pyarrow as pa
 import pytest
 
-from extract_load.ledger import ReconciliationError, RowLedger
+from extract_load.ledger import ReconciliationError, RowLedger, with_quarantine
 from extract_load.pipeline import load_source, run_source
 from extract_load.run_report import REPORTS_DATASET, TABLE_LOADS, aborted_rows, loaded_rows, store_report
 from warehouse.connection import connect, fetch_all, quote, schema_tables
@@ -32,17 +32,18 @@ def _source(ledger: RowLedger, lose_a_row: bool = False, cursor_start: int = 0):
         ledger.count_read("beans", len(rows) + (1 if lose_a_row else 0))
         yield rows
 
-    @dlt.resource(write_disposition="append")
+    @dlt.resource(write_disposition="merge", primary_key="roast")
     def roasts():
-        ledger.count_read("roasts", 3)
+        ledger.count_read("roasts", 4)
         yield pa.table({"roast": ["light", "medium"], "minutes": [9, 12]})
         yield ledger.quarantine(
             "roasts", "roasts.csv:4", "dark,twelve", "minutes: 'twelve' is not an integer"
         )
+        yield pa.table({"roast": ["espresso"], "minutes": [14]})  # rows after a quarantined one stay here
 
     @dlt.source(name="coffee")
     def coffee():
-        return beans, roasts
+        return beans, with_quarantine(roasts)
 
     return coffee()
 
@@ -61,7 +62,7 @@ def test_a_balanced_source_loads_with_per_table_figures(warehouse: str) -> None:
     tables = {table.table: table for table in load.tables}
     assert load.dataset == "raw_coffee"
     assert (tables["beans"].rows, tables["beans"].read, tables["beans"].balanced) == (5, 5, True)
-    assert (tables["roasts"].rows, tables["roasts"].quarantined, tables["roasts"].balanced) == (2, 1, True)
+    assert (tables["roasts"].rows, tables["roasts"].quarantined, tables["roasts"].balanced) == (3, 1, True)
     assert tables["quarantine"].rows == 1 and tables["quarantine"].read is None
     assert all(table.seconds >= 0 for table in load.tables)
     assert set(load.seconds) == {"extract", "normalize", "load"}
@@ -109,6 +110,6 @@ def test_run_reports_are_appended_to_the_warehouse(warehouse: str) -> None:
     assert stored == [
         ("run-1", "beans", "loaded", 5, 5, 0, True),
         ("run-1", "quarantine", "loaded", 1, None, 0, None),
-        ("run-1", "roasts", "loaded", 2, 3, 1, True),
+        ("run-1", "roasts", "loaded", 3, 4, 1, True),
         ("run-2", "beans", "aborted", 5, 6, 0, False),
     ]

@@ -1,0 +1,77 @@
+"""Helpers for the file-source tests: a pipeline runner over DuckDB and an S3 upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+from extract_load.ledger import RowLedger
+from extract_load.sources.jaffle_files import jaffle_files_source
+
+
+@dataclass
+class FileRun:
+    """One pipeline run of the file source: its ledger and the rows dlt normalized per table."""
+
+    ledger: RowLedger
+    row_counts: dict[str, int]
+
+    def unbalanced(self) -> list[Any]:
+        """Tables whose rows read differ from rows loaded plus rows quarantined."""
+        return [r for r in self.ledger.reconcile(self.row_counts) if not r.balanced]
+
+
+@dataclass
+class FilePipeline:
+    """A DuckDB pipeline under the test's tmp_path that runs the file source and queries the result."""
+
+    pipeline: dlt.Pipeline
+
+    def run(self, bucket_url: str, **source_args: Any) -> FileRun:
+        """Extract, normalize and load the file source once with a fresh ledger."""
+        ledger = RowLedger()
+        self.pipeline.run(jaffle_files_source(bucket_url=bucket_url, ledger=ledger, **source_args))
+        info = self.pipeline.last_trace.last_normalize_info
+        counts = {t: n for t, n in (info.row_counts if info else {}).items() if not t.startswith("_dlt")}
+        return FileRun(ledger, counts)
+
+    def rows(self, sql: str, *args: Any) -> list[tuple]:
+        """Rows of a query against the raw dataset (tables unqualified)."""
+        with self.pipeline.sql_client() as client, client.execute_query(sql, *args) as cursor:
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def has_table(self, table: str) -> bool:
+        """True when the pipeline's schema holds the table (false before any schema exists)."""
+        return bool(self.pipeline.default_schema_name) and table in self.pipeline.default_schema.tables
+
+    def count(self, table: str) -> int:
+        """Rows in one raw table (0 when it does not exist yet)."""
+        if not self.has_table(table):
+            return 0
+        with self.pipeline.sql_client() as client:
+            name = client.make_qualified_table_name(table)
+            return int(client.execute_sql(f"select count(*) from {name}")[0][0])
+
+    def quarantine(self) -> list[dict[str, Any]]:
+        """The quarantine table as dicts, in origin order."""
+        if not self.has_table("quarantine"):
+            return []
+        with self.pipeline.sql_client() as client:
+            name = client.make_qualified_table_name("quarantine")
+            rows = client.execute_sql(
+                f"select table_name, origin, raw_text, reason from {name} order by origin"
+            )
+        return [dict(zip(("table_name", "origin", "raw_text", "reason"), row, strict=True)) for row in rows]
+
+
+def upload_folder(client: Any, folder: Path, bucket: str, prefix: str) -> list[str]:
+    """Upload every file under folder to s3://bucket/prefix/...; return the keys."""
+    keys = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = f"{prefix}/{path.relative_to(folder).as_posix()}"
+        client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+        keys.append(key)
+    return keys
