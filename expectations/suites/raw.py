@@ -26,6 +26,7 @@ FILES = "raw_jaffle_files"
 OLTP = "raw_jaffle_oltp"
 PRODUCT_TYPES = ("jaffle", "beverage")
 STORE_EVENT_TYPES = ("visit", "purchase", "complaint")
+LOYALTY_EVENT_TYPES = ("earn", "redeem")
 
 
 def _jaffle_api() -> dict[str, list[Expectation]]:
@@ -92,6 +93,13 @@ def _jaffle_files() -> dict[str, list[Expectation]]:
             *not_null("event_id", "store_id", "event_type", "occurred_at"),
             *unique("event_id"),
             *in_set("event_type", STORE_EVENT_TYPES),
+        ],
+        "loyalty_events": [
+            *has_rows(),
+            *not_null("event_id", "customer_id", "store_id", "event_type", "points", "occurred_at"),
+            *unique("event_id"),
+            *in_set("event_type", LOYALTY_EVENT_TYPES),
+            *integers("points"),
         ],
     }
 

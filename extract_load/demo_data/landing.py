@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
@@ -215,22 +216,35 @@ def write_store_events(events: pa.Table, folder: Path) -> list:
     return written
 
 
+def _loyalty_points(customers: list[str], wants_redeem: np.ndarray, earned: np.ndarray) -> np.ndarray:
+    """Points per event in time order: a redemption only when the member's balance covers it, else an earn."""
+    balance: dict[str, int] = defaultdict(int)
+    points = np.empty(len(customers), dtype=np.int64)
+    for i, customer in enumerate(customers):
+        redeem = wants_redeem[i] and balance[customer] >= REDEEM_POINTS
+        points[i] = -REDEEM_POINTS if redeem else earned[i]
+        balance[customer] += int(points[i])
+    return points
+
+
 def loyalty_events_table(rng: np.random.Generator, orders: pa.Table, n: int) -> pa.Table:
     """Return up to n loyalty-card events at distinct orders, sorted by time: the member earns a point per
-    whole dollar of the order, or redeems REDEEM_POINTS for a free drink."""
+    whole dollar of the order, or redeems REDEEM_POINTS for a free drink when the balance covers it."""
     n = min(n, orders.num_rows)
     picked = rng.choice(orders.num_rows, size=n, replace=False)
     seconds = orders.column("ordered_at").cast(pa.int64()).to_numpy()[picked] // 1_000_000
     picked = pa.array(picked[np.argsort(seconds, kind="stable")])
-    redeem = rng.random(n) < LOYALTY_REDEEM_P
+    wants_redeem = rng.random(n) < LOYALTY_REDEEM_P
     earned = orders.column("order_total").take(picked).to_numpy() // 100
+    customers = orders.column("customer_id").take(picked)
+    points = _loyalty_points(customers.to_pylist(), wants_redeem, earned)
     return pa.table(
         {
             "event_id": uuid_strings(rng, n),
-            "customer_id": orders.column("customer_id").take(picked),
+            "customer_id": customers,
             "store_id": orders.column("store_id").take(picked),
-            "event_type": pa.array(np.where(redeem, "redeem", "earn")),
-            "points": pa.array(np.where(redeem, -REDEEM_POINTS, earned).astype(np.int64)),
+            "event_type": pa.array(np.where(points < 0, "redeem", "earn")),
+            "points": pa.array(points),
             "occurred_at": orders.column("ordered_at").take(picked),
         }
     )

@@ -87,6 +87,13 @@ STORE_EVENTS = _rows(
     ("ev-3", "st-phl", "complaint", datetime(2016, 9, 3, 18)),
     ("ev-4", "st-bkn", "visit", datetime(2017, 3, 15, 9)),
 )
+LOYALTY_EVENTS = _rows(
+    "event_id customer_id store_id event_type points occurred_at",
+    ("le-1", "cu-alice", "st-phl", "earn", 17, datetime(2016, 9, 1, 10)),
+    ("le-2", "cu-alice", "st-bkn", "earn", 22, datetime(2017, 3, 15, 9)),
+    ("le-3", "cu-alice", "st-bkn", "redeem", -30, datetime(2017, 3, 16, 9)),
+    ("le-4", "cu-bob", "st-bkn", "earn", 6, datetime(2017, 3, 15, 12, 45)),
+)
 EMPLOYEES = _rows(
     "id store_id full_name role hourly_rate_cents hired_at updated_at",
     (1, "st-phl", "Dana Diaz", "Barista", 1500, datetime(2016, 8, 20), datetime(2016, 8, 20)),
@@ -151,6 +158,7 @@ EXPECTED: dict[str, Any] = {
             "subtotal": Decimal("28.00"),
         },
     },
+    "loyalty": {"cu-alice": (39, 9), "cu-bob": (6, 6), "cu-carol": (0, 0)},  # points earned, balance
     "locations": {"st-phl": 3, "st-bkn": 1, "st-chi": 0},  # count_store_events
     # count_employees, count_stocked_products, count_products_to_reorder; the incomplete load's hire at
     # st-chi must not count.
@@ -176,10 +184,13 @@ def jaffle_api_fixture():
 
 @dlt.source(name="jaffle_files")
 def jaffle_files_fixture():
-    """The file-drop dataset: tweets (JSON Lines), supplier price lists (CSV), store events (Parquet)."""
+    """The file-drop dataset: tweets, supplier price lists, store events and loyalty events."""
     yield dlt.resource(TWEETS, name="tweets", columns=_naive("tweeted_at"))
     yield dlt.resource(SUPPLIER_PRICES, name="supplier_prices", columns={"valid_from": {"data_type": "date"}})
     yield dlt.resource(STORE_EVENTS, name="store_events", columns=_naive("occurred_at"))
+    yield dlt.resource(
+        LOYALTY_EVENTS, name="loyalty_events", primary_key="event_id", columns=_naive("occurred_at")
+    )
 
 
 @dlt.source(name="jaffle_oltp")

@@ -156,11 +156,15 @@ def test_incomplete_load_never_reaches_the_marts(built: BuiltWarehouse) -> None:
 
 
 def test_customers_lifetime_values(built: BuiltWarehouse) -> None:
-    """Lifetime counts, spend and new/returning type per customer."""
+    """Lifetime counts, spend, new/returning type and loyalty points per customer."""
     customers = _by_key(_marts(built)["customers"], "customer_id")
     assert set(customers) == set(EXPECTED["customers"])
     for customer_id, expected in EXPECTED["customers"].items():
         _assert_subset(customers[customer_id], expected)
+    loyalty = {
+        key: (row["loyalty_points_earned"], row["loyalty_points_balance"]) for key, row in customers.items()
+    }
+    assert loyalty == EXPECTED["loyalty"]
 
 
 def test_orders_items_cost_margin_and_sequence(built: BuiltWarehouse) -> None:

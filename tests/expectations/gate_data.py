@@ -71,6 +71,14 @@ TABLES: dict[str, tuple[str, list[tuple]]] = {
         "event_id varchar, store_id varchar, event_type varchar, occurred_at timestamp",
         [("e1", "s1", "visit", "2017-01-01 10:00:00"), ("e2", "s2", "complaint", "2017-01-02 10:00:00")],
     ),
+    f"{FILES}.loyalty_events": (
+        "event_id varchar, customer_id varchar, store_id varchar, event_type varchar, points bigint,"
+        " occurred_at timestamp",
+        [
+            ("l1", "c1", "s1", "earn", 16, "2017-01-01 10:00:00"),
+            ("l2", "c1", "s1", "redeem", -10, "2017-01-05 10:00:00"),
+        ],
+    ),
     f"{OLTP}.employees": (
         "id bigint, store_id varchar, full_name varchar, role varchar, hourly_rate_cents bigint,"
         " hired_at timestamp, updated_at timestamp",

@@ -12,6 +12,23 @@ orders as (
 
 ),
 
+loyalty_events as (
+
+    select * from {{ ref('stg_jaffle_files__loyalty_events') }}
+
+),
+
+customer_loyalty as (
+
+    select
+        customer_id,
+        sum(case when points > 0 then points else 0 end) as loyalty_points_earned,
+        sum(points) as loyalty_points_balance
+    from loyalty_events
+    group by customer_id
+
+),
+
 customer_orders as (
 
     select
@@ -39,6 +56,8 @@ final as (
         coalesce(customer_orders.lifetime_spend_pretax, 0) as lifetime_spend_pretax,
         coalesce(customer_orders.lifetime_tax_paid, 0) as lifetime_tax_paid,
         coalesce(customer_orders.lifetime_spend, 0) as lifetime_spend,
+        coalesce(customer_loyalty.loyalty_points_earned, 0) as loyalty_points_earned,
+        coalesce(customer_loyalty.loyalty_points_balance, 0) as loyalty_points_balance,
         case
             when customer_orders.count_lifetime_orders > 1 then 'returning'
             else 'new'
@@ -46,6 +65,8 @@ final as (
     from customers
     left join customer_orders
         on customers.customer_id = customer_orders.customer_id
+    left join customer_loyalty
+        on customers.customer_id = customer_loyalty.customer_id
 
 )
 
