@@ -82,10 +82,16 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
         prepare_postgres()
     if command == "pg-setup":
         return record
-    if command in ("generate", "el", "demo") and getattr(arguments, "api", "local") == "local":
+    sources = getattr(arguments, "sources", None)
+    demo_sources = not sources or bool(set(sources) & set(settings.DEFAULT_SOURCES))
+    if (
+        command in ("generate", "el", "demo")
+        and getattr(arguments, "api", "local") == "local"
+        and demo_sources
+    ):
         steps.generate_demo_data(arguments.scale, arguments.seed)
     if command in ("el", "demo"):
-        steps.extract_load(record, arguments.api, sources=getattr(arguments, "sources", None))
+        steps.extract_load(record, arguments.api, sources=sources)
     if command == "demo":
         steps.check(record, "raw")
         steps.transform(record)

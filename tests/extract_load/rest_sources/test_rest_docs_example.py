@@ -1,4 +1,5 @@
-"""The worked example of docs/rest_sources.md, read from the page itself and loaded against a local helpdesk."""
+"""The worked example of docs/rest_sources.md and the README, read from the pages and loaded against a local
+helpdesk, so neither page can show a declaration that does not work."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from rest_fake_api import TICKETS, FakeApi
 
 from extract_load.ledger import RowLedger
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "rest_sources.md"
+ROOT = Path(__file__).resolve().parents[3]
+DOCS = [ROOT / "docs" / "rest_sources.md", ROOT / "README.md"]
 FIRST_LINE = "# extract_load/sources/helpdesk/rest_api.yaml"
 
 
-def documented_declaration() -> str:
-    """The YAML block of the doc that starts with the example's file name."""
-    blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+def documented_declaration(doc: Path) -> str:
+    """The YAML block of the page that starts with the example's file name."""
+    blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.DOTALL)
     matching = [block for block in blocks if block.startswith(FIRST_LINE)]
-    assert len(matching) == 1, f"{DOC} must hold exactly one YAML block starting with {FIRST_LINE!r}"
+    assert len(matching) == 1, f"{doc} must hold exactly one YAML block starting with {FIRST_LINE!r}"
     return matching[0]
 
 
@@ -30,15 +32,16 @@ def _comments_of(ticket_id: int) -> int:
     return ticket_id % 3  # as the fake helpdesk serves them
 
 
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
 def test_the_documented_example_loads_tickets_and_their_comments(
-    api: FakeApi, load: Callable[..., dlt.Pipeline], monkeypatch: pytest.MonkeyPatch
+    doc: Path, api: FakeApi, load: Callable[..., dlt.Pipeline], monkeypatch: pytest.MonkeyPatch
 ):
     token = f"helpdesk-{secrets.token_hex(8)}"
     monkeypatch.setenv("SOURCES__HELPDESK__TOKEN", token)
     monkeypatch.setenv("SOURCES__HELPDESK__PAGE_SIZE", "2")
     api.credentials["helpdesk"] = token
     ledger = RowLedger()
-    declaration = documented_declaration()
+    declaration = documented_declaration(doc)
 
     pipeline = load("helpdesk", declaration, ledger=ledger, base_path="/api/v2")
     assert [seen.args["page"] for seen in api.seen("/api/v2/tickets")] == ["1", "2", "3"], (
