@@ -1,7 +1,8 @@
 """The dbt project's own conventions, checked on its parsed manifest (no warehouse needed).
 
 Every model and column is described, every model has a primary-key test, only staging reads sources, marts
-never do, and no model joins more than the threshold.
+never do, no model joins more than the threshold, every mart has an enforced contract with a type for every
+column, and every published mart is exposed to the readers that use it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from warehouse.settings import DBT_PROJECT_DIR
 
 MAX_JOINS = 7
 KEY_TESTS = {"unique", "unique_combination_of_columns"}
+# ``*_id`` columns that name no model of their own: part of a compound key whose parent is not modelled.
+REFERENCES_WITHOUT_A_MODEL = {
+    ("stg_jaffle_api__supplies", "supply_id"),
+    ("stg_jaffle_files__supplier_prices", "supply_id"),
+    ("supplies", "supply_id"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +72,32 @@ def test_every_model_has_a_primary_key_test(manifest: dict):
     assert not unkeyed, f"models without a unique or unique_combination_of_columns test: {unkeyed}"
 
 
+def _column_tests(manifest: dict, kinds: set[str]) -> set[tuple[str, str]]:
+    """(model unique id, column) pairs carrying a generic test of one of ``kinds``."""
+    return {
+        (node["attached_node"], node["column_name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("test_metadata", {}).get("name") in kinds
+        and node.get("column_name")
+    }
+
+
+def test_every_reference_column_has_a_relationship_test(manifest: dict):
+    """A ``*_id`` column that is not the model's own key points at another model, and a test says so."""
+    keys = _column_tests(manifest, {"unique"})
+    related = _column_tests(manifest, {"relationships"})
+    unrelated = [
+        f"{name}.{column}"
+        for name, node in models(manifest).items()
+        for column in node["columns"]
+        if column.endswith("_id")
+        and (node["unique_id"], column) not in keys | related
+        and (name, column) not in REFERENCES_WITHOUT_A_MODEL
+    ]
+    assert not unrelated, f"reference columns without a relationships test: {unrelated}"
+
+
 def test_only_staging_reads_sources(manifest: dict):
     offenders = [
         name
@@ -83,6 +116,27 @@ def test_no_model_exceeds_the_join_threshold(manifest: dict):
     assert max(joins.values()) <= MAX_JOINS, {
         name: count for name, count in joins.items() if count > MAX_JOINS
     }
+
+
+def test_every_mart_has_an_enforced_contract_with_typed_columns(manifest: dict):
+    marts = {name: node for name, node in models(manifest).items() if node["fqn"][1] == "marts"}
+    assert marts
+    problems = [name for name, node in marts.items() if not node["config"]["contract"]["enforced"]]
+    problems += [
+        f"{name}.{column}"
+        for name, node in marts.items()
+        for column, spec in node["columns"].items()
+        if not spec.get("data_type")
+    ]
+    assert not problems, f"marts without an enforced contract or columns without data_type: {problems}"
+
+
+def test_every_mart_is_exposed(manifest: dict):
+    marts = {node["unique_id"] for node in models(manifest).values() if node["fqn"][1] == "marts"}
+    exposed = {
+        parent for exposure in manifest["exposures"].values() for parent in exposure["depends_on"]["nodes"]
+    }
+    assert manifest["exposures"] and marts <= exposed, f"marts no exposure reads: {sorted(marts - exposed)}"
 
 
 def test_the_checks_can_fail(manifest: dict):

@@ -22,8 +22,8 @@ customer_loyalty as (
 
     select
         customer_id,
-        sum(case when points > 0 then points else 0 end) as loyalty_points_earned,
-        sum(points) as loyalty_points_balance
+        cast(sum(case when points > 0 then points else 0 end) as bigint) as loyalty_points_earned,
+        cast(sum(points) as bigint) as loyalty_points_balance
     from loyalty_events
     group by customer_id
 
