@@ -53,6 +53,10 @@ test: setup ## run the whole test suite (Postgres tests skip when no server is r
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(BIN)/python -m pytest -m "not slow"
 
+.PHONY: dbt-sources
+dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)
+	$(JAFFLE) dbt-sources --write
+
 lint: setup ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models \
 		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py

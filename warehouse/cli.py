@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
     docs.add_argument("--serve", action="store_true", help="serve the docs on 127.0.0.1 after building")
     docs.add_argument("--port", type=int, default=8080)
+    dbt_sources = commands.add_parser(
+        "dbt-sources", help="check dbt's sources YAML against dlt's stored schemas (exit 1 on differences)"
+    )
+    dbt_sources.add_argument("--write", action="store_true", help="rewrite the YAML files from dlt's schemas")
+    dbt_sources.add_argument(
+        "--source", action="append", dest="sources", metavar="NAME", help="one source only"
+    )
+    dbt_sources.add_argument("--staging-dir", help="the dbt models/staging folder to check or write")
     demo = commands.add_parser(
         "demo", help="everything: generate, el, raw gate, dbt build, marts gate, publish"
     )
@@ -81,6 +89,11 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
 
         prepare_postgres()
     if command == "pg-setup":
+        return record
+    if command == "dbt-sources":
+        from .dbt_sources import run_dbt_sources
+
+        run_dbt_sources(arguments.sources, arguments.write, arguments.staging_dir)
         return record
     sources = getattr(arguments, "sources", None)
     demo_sources = not sources or bool(set(sources) & set(settings.DEFAULT_SOURCES))
