@@ -167,15 +167,22 @@ def published_row_counts() -> dict[str, int]:
 
 
 def docs_location() -> Path:
-    """Where ``dbt docs generate --static`` writes the self-contained site."""
-    return settings.DBT_PROJECT_DIR / "target" / "static_index.html"
+    """The self-contained docs page: dbt's static page with data-quality results on every node."""
+    from .docs_site import PAGE, target_dir
+
+    return target_dir() / PAGE
 
 
 def build_docs(serve_port: int | None = None) -> Path:
-    """Generate the dbt docs (with the one-file static page); serve them on loopback when a port is given."""
+    """Generate the dbt docs as one offline page with data quality added; serve it on loopback if asked."""
+    from . import docs_site
+
+    target = docs_site.target_dir()
+    docs_site.keep_test_results(target)
     if run_dbt("docs", "generate", "--static").returncode != 0:
         raise StepFailed("dbt docs generate failed (see the output above)")
-    print(f"docs built: {docs_location()}")
+    page = docs_site.add_data_quality(target)
+    print(f"docs built: {page} (data quality: {target / docs_site.REPORT})")
     if serve_port is not None:
-        run_dbt("docs", "serve", "--host", "127.0.0.1", "--port", str(serve_port), "--no-browser")
-    return docs_location()
+        docs_site.serve(target, serve_port)
+    return page
