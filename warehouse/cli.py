@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dbt_sources.add_argument("--staging-dir", help="the dbt models/staging folder to check or write")
     demo = commands.add_parser(
-        "demo", help="everything: generate, el, raw gate, dbt build, marts gate, publish"
+        "demo", help="everything: generate, el, raw gate, source freshness, dbt build, marts gate, publish"
     )
     _add_data_options(demo)
     _add_api_option(demo)
@@ -107,6 +107,7 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
         steps.extract_load(record, arguments.api, sources=sources)
     if command == "demo":
         steps.check(record, "raw")
+        steps.freshness(record)
         steps.transform(record)
         if arguments.api == "local":
             steps.reconcile(record)

@@ -107,6 +107,16 @@ def check(record: RunRecord, stage: str) -> Any:
     return result
 
 
+def freshness(record: RunRecord) -> None:
+    """``dbt source freshness`` on dlt's completed loads: a source past its error threshold stops the run."""
+    with record.step("freshness"):
+        if run_dbt("source", "freshness").returncode != 0:
+            raise StepFailed(
+                "a source is stale: its newest completed load is older than the error threshold (see the output"
+                " above); load it again (`make el`) or find why its loads fail"
+            )
+
+
 def transform(record: RunRecord) -> None:
     """``dbt build``: every model with its tests and unit tests, in dependency order."""
     with record.step("transform"):
