@@ -21,6 +21,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from expectations.report import STYLE, cell, gate_html, suite_anchor, verdict
+
 from . import settings
 
 log = logging.getLogger(__name__)
@@ -94,16 +96,6 @@ def relation_of(node: dict[str, Any]) -> str:
     """``schema.table`` of a model or source, as the gates name the tables they check."""
     name = node.get("alias") or node.get("identifier") or node["name"]
     return f"{node['schema']}.{name}".lower()
-
-
-def suite_anchor(suite_name: str) -> str:
-    """The report's anchor of one suite."""
-    return f"suite-{suite_name}"
-
-
-def verdict(passed: bool) -> str:
-    """How a suite or gate ended, as shown."""
-    return "passed" if passed else "FAILED"
 
 
 def quality_markdown(gate: dict | None, suite: dict | None, tested_at: str | None, tests: list[dict]) -> str:
@@ -182,45 +174,6 @@ def write_page(target: Path, manifest: dict[str, Any]) -> Path:
     return target / PAGE
 
 
-def _cell(value: Any) -> str:
-    """One escaped table cell."""
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return f"<td>{html.escape(text)}</td>"
-
-
-def _badge(passed: bool) -> str:
-    """A coloured verdict."""
-    return f'<span class="{verdict(passed).lower()}">{verdict(passed)}</span>'
-
-
-def _suite_html(suite: dict[str, Any]) -> list[str]:
-    """One suite: its verdict, why it blocks, then every expectation with the observed values."""
-    parts = [
-        f'<h3 id="{suite_anchor(suite["name"])}">{html.escape(suite["name"])} {_badge(suite["passed"])}</h3>',
-        f"<p>{html.escape(suite['table'])}: {suite['row_count']} rows, {suite['evaluated']} evaluated, "
-        f"{len(suite['failures'])} failed</p>",
-    ]
-    parts += [f'<p class="failed">{html.escape(reason)}</p>' for reason in suite["reasons"]]
-    parts.append("<table><tr><th>expectation</th><th>verdict</th><th>observed</th></tr>")
-    for row in suite.get("observations", []):
-        status = "passed" if row["passed"] else "failed"
-        parts.append(
-            f'<tr>{_cell(row["expectation"])}<td class="{status}">{status}</td>{_cell(row["observed"])}</tr>'
-        )
-    for failure in suite["failures"]:
-        detail = failure["error"] or failure["observed"]
-        parts.append(f"<tr>{_cell(failure['expectation'])}{_cell(failure['severity'])}{_cell(detail)}</tr>")
-    return [*parts, "</table>"]
-
-
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em}th{background:#f3f3f3}"
-    "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;font-size:.9em}"
-    ".passed,.pass,.success{color:#17692e}.failed,.fail,.error{color:#b00020;font-weight:bold}"
-)
-
-
 def report_html(gates: Gates, tested_at: str | None, tests: Tests) -> str:
     """The whole data-quality report as one offline HTML page (inline CSS, no script, no external link)."""
     parts = [
@@ -229,15 +182,8 @@ def report_html(gates: Gates, tested_at: str | None, tests: Tests) -> str:
     parts.append(f"</head><body><p><a href='{PAGE}'>back to the docs</a></p><h1>Data quality</h1>")
     for stage in (stage for stage in STAGES if stage in gates):
         gate = gates[stage]
-        parts.append(f'<h2 id="gate-{stage}">{stage} gate {_badge(gate["passed"])}</h2>')
-        parts.append(
-            f"<p>run {html.escape(gate['run_id'])} started {html.escape(gate['run_at'])} on "
-            f"{html.escape(gate['target'] or gate['warehouse'])}: {gate['evaluated']} expectations, "
-            f"{gate['failed_critical']} blocking failures, {gate['failed_warning']} warnings</p>"
-        )
-        parts += [f'<p class="failed">ERROR {html.escape(error)}</p>' for error in gate["errors"]]
-        for suite in gate["suites"]:
-            parts += _suite_html(suite)
+        run = f"run {html.escape(gate['run_id'])} started {html.escape(gate['run_at'])} on "
+        parts += gate_html(gate, run)
     if not gates:
         parts.append("<p>No gate has run on this warehouse yet.</p>")
     parts.append(
@@ -246,10 +192,8 @@ def report_html(gates: Gates, tested_at: str | None, tests: Tests) -> str:
     parts.append("<table><tr><th>node</th><th>test</th><th>kind</th><th>status</th><th>failures</th></tr>")
     for node, rows in sorted(tests.items()):
         for t in rows:
-            cells = f"{_cell(node)}{_cell(t['name'])}{_cell(t['kind'])}"
-            parts.append(
-                f'<tr>{cells}<td class="{t["status"]}">{t["status"]}</td>{_cell(t["failures"])}</tr>'
-            )
+            cells = f"{cell(node)}{cell(t['name'])}{cell(t['kind'])}"
+            parts.append(f'<tr>{cells}<td class="{t["status"]}">{t["status"]}</td>{cell(t["failures"])}</tr>')
     return "\n".join([*parts, "</table></body></html>"])
 
 

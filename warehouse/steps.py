@@ -96,14 +96,32 @@ def extract_load(
 
 
 def check(record: RunRecord, stage: str) -> Any:
-    """Run the gate of one stage; a failed gate stops the run with its one-screen summary."""
+    """Run the gate of one stage, report and store its results; a failed gate (or storing) stops the run."""
     from expectations.gate import run_gate
+    from expectations.history import CHECK_RESULTS, record_gate, redact
+    from expectations.report import write_run_report
 
     with record.step(f"check_{stage}") as step:
         result = run_gate(stage)
         step.detail = result.to_dict()
+        gates = [s.detail for s in record.steps if s.name.startswith("check_") and "suites" in s.detail]
+        report = write_run_report(record.run_id, record.warehouse, record.started_at, gates)
+        step.detail["report"] = str(report)
+        outcome = "passed" if result.passed else "FAILED"
+        try:
+            step.detail["stored_rows"] = record_gate(record.run_id, result)
+        except Exception as error:
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            reason = redact(f"{type(error).__name__}: {first_line}")[:300]
+            raise StepFailed(
+                f"the {stage} gate {outcome}, but its results could not be stored in "
+                f"{settings.REPORTS_DATASET}.{CHECK_RESULTS} ({reason}); the step fails rather than "
+                f"leave a gate run unrecorded. Report: {report}\n{result.summary()}"
+            ) from error
         if not result.passed:
-            raise StepFailed(f"the {stage} gate failed; nothing was published.\n{result.summary()}")
+            raise StepFailed(
+                f"the {stage} gate failed; nothing was published. Report: {report}\n{result.summary()}"
+            )
     return result
 
 

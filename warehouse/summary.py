@@ -75,6 +75,7 @@ def render_summary(record: RunRecord) -> str:
         lines.append(f"Warehouse: postgres {credentials.host}:{credentials.port}/{credentials.database}")
     lines.append(f"Docs: `make docs` builds and serves {steps.docs_location()}")
     lines.append(f"Run record: {settings.data_dir() / 'runs' / (record.run_id + '.json')}")
+    lines += [f"Data-quality report: {s.detail['report']}" for s in record.steps if "report" in s.detail][-1:]
     return "\n".join(lines)
 
 
