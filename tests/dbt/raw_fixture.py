@@ -7,13 +7,23 @@ and an item of each). dbt must never let them through. ``EXPECTED`` holds the ha
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import dlt
+import pytest
 from dlt.common.destination import Destination
+from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
+
+from extract_load.destination import dlt_destination
+from warehouse.dbt import run_dbt
+from warehouse.postgres_admin import prepare_postgres
 
 INCOMPLETE_LOAD_ID = "9999999999.000001"
 
@@ -259,3 +269,98 @@ def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_pref
             _add_incomplete_load(pipeline)
         if source.name == "jaffle_oltp":
             _add_incomplete_hire(pipeline)
+
+
+# Helpers for tests that load later batches into a warehouse the project's own settings point at (incremental
+# models, snapshots).
+
+API_PIPELINE = "dbt_fixture_jaffle_api"
+
+
+def api_order(order_id: str, customer: str, store: str, at: datetime, cents: tuple, skus: list) -> dict:
+    """One API order with its items embedded, as a later batch re-sends or adds it."""
+    return _order(order_id, customer, store, at, cents, skus)
+
+
+@dlt.source(name="jaffle_api")
+def jaffle_api_batch(
+    customers: Sequence = (), orders: Sequence = (), products: Sequence = (), supplies: Sequence = ()
+):
+    """A later batch of the API dataset: only the rows given, merged on the keys of ``jaffle_api_fixture``."""
+    if customers:
+        yield dlt.resource(list(customers), name="customers", primary_key="id", write_disposition="merge")
+    if orders:
+        yield dlt.resource(
+            list(orders),
+            name="orders",
+            primary_key="id",
+            write_disposition="merge",
+            columns=_naive("ordered_at"),
+        )
+    if products:
+        yield dlt.resource(list(products), name="products", primary_key="sku", write_disposition="merge")
+    if supplies:
+        yield dlt.resource(
+            list(supplies), name="supplies", primary_key=("id", "sku"), write_disposition="merge"
+        )
+
+
+def _api_pipeline(pipelines_dir: Path) -> dlt.Pipeline:
+    """The fixture's API pipeline on the configured warehouse (Postgres: as the loader role)."""
+    return dlt.pipeline(
+        pipeline_name=API_PIPELINE,
+        destination=dlt_destination(),
+        dataset_name="raw_jaffle_api",
+        pipelines_dir=str(pipelines_dir),
+    )
+
+
+def load_api_batch(pipelines_dir: Path, **rows: Sequence) -> str:
+    """Load a later API batch (``customers=``, ``orders=``, ...) as one new completed load; its load id."""
+    info = _api_pipeline(pipelines_dir).run(jaffle_api_batch(**rows))
+    info.raise_on_failed_jobs()
+    return info.loads_ids[0]
+
+
+def complete_incomplete_load(pipelines_dir: Path) -> None:
+    """Record the simulated incomplete load (``INCOMPLETE_LOAD_ID``) as completed, as dlt would on success."""
+    with _api_pipeline(pipelines_dir).sql_client() as client:
+        client.execute_sql(
+            "insert into _dlt_loads (load_id, schema_name, status, inserted_at) values (%s, %s, %s, %s)",
+            *(INCOMPLETE_LOAD_ID, "jaffle_api", 0, datetime.now(UTC)),
+        )
+
+
+@contextmanager
+def fixture_warehouse(engine: str, work_dir: Path) -> Iterator[Path]:
+    """Point the project's settings at a fresh ``engine`` warehouse holding the raw fixture; yield dlt's folder.
+
+    Sets the variables the pipeline reads (``WAREHOUSE``, ``JAFFLE_DATA_DIR``, dlt's Postgres credentials) and
+    dbt's target and log paths inside ``work_dir``; on Postgres a throw-away database with the roles set up, the
+    fixture loaded as the loader. Everything is restored afterwards.
+    """
+    with ExitStack() as stack:
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setenv("WAREHOUSE", engine)
+        patch.setenv("JAFFLE_DATA_DIR", str(work_dir))
+        patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        patch.setenv("DBT_TARGET_PATH", str(work_dir / "target"))
+        patch.setenv("DBT_LOG_PATH", str(work_dir / "logs"))
+        patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
+        if engine == "postgres":
+            database = stack.enter_context(throwaway_database("jaffle_fixture_test"))
+            for part, value in {**POSTGRES_ENVIRONMENT, "DATABASE": database}.items():
+                patch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
+            prepare_postgres()
+        pipelines_dir = work_dir / "pipelines"
+        load_raw_fixture(dlt_destination(), pipelines_dir=pipelines_dir)
+        yield pipelines_dir
+
+
+def run_dbt_checked(*arguments: str) -> str:
+    """dbt through the project's runner (inside ``fixture_warehouse``); fail naming failed nodes, else the run's id."""
+    completed = run_dbt(*arguments)
+    results = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    failed = [r["unique_id"] for r in results["results"] if r["status"] not in ("success", "pass", "no-op")]
+    assert completed.returncode == 0 and not failed, f"dbt {' '.join(arguments)} failed: {failed}"
+    return results["metadata"]["invocation_id"]
