@@ -16,7 +16,13 @@ from . import settings
 log = logging.getLogger(__name__)
 
 LOADER_SCHEMAS = (*settings.RAW_DATASETS, settings.REPORTS_DATASET)
-TRANSFORMER_SCHEMAS = ("staging", "intermediate", settings.MARTS_SCHEMA, settings.PUBLISHED_SCHEMA)
+TRANSFORMER_SCHEMAS = (
+    "staging",
+    "intermediate",
+    settings.MARTS_SCHEMA,
+    "snapshots",
+    settings.PUBLISHED_SCHEMA,
+)
 
 
 def admin_connection(database: str) -> Any:

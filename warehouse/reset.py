@@ -20,6 +20,7 @@ def pipeline_schemas() -> list[str]:
         "staging",
         "intermediate",
         settings.MARTS_SCHEMA,
+        "snapshots",
         published,
         f"{published}__next",
         f"{published}__previous",
