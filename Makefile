@@ -58,7 +58,7 @@ dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaf
 	$(JAFFLE) dbt-sources --write
 
 lint: setup ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests \
 		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py
 
 format: setup ## format Python and fix SQL style
