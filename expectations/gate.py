@@ -1,8 +1,9 @@
 """The quality gate of a stage: validate every table suite and decide, fail-closed, whether data may pass.
 
 The gate blocks when any critical expectation fails, a suite evaluates nothing, a table is missing or
-empty, a column is missing, a dlt variant column betrays a type clash, or anything raises inside the checks. Exceptions are recorded in the result
-and never escape ``run_gate`` unless ``raise_errors=True``.
+empty, a column is missing, a dlt variant column betrays a type clash, the row count fell sharply since the
+last passing run (``row_count_drift.py``; a sharp rise only warns), or anything raises inside the checks.
+Exceptions are recorded in the result and never escape ``run_gate`` unless ``raise_errors=True``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from warehouse import settings
 
 from .connection import WarehouseConnection
 from .result import GateResult, SuiteResult
+from .row_count_drift import check_drift
 from .runner import compact, failure_of, gx_datasource, is_failure, validate_suite
 from .suites import TableSuite, stage_suites
 
@@ -66,7 +68,18 @@ def _precheck(connection: WarehouseConnection, suite: TableSuite, result: SuiteR
     result.row_count = row_count(connection.engine, suite.schema, suite.table)
     if result.row_count == 0:
         result.problems.append("table is empty")
+    _check_drift(connection, suite, result)
     return not missing
+
+
+def _check_drift(connection: WarehouseConnection, suite: TableSuite, result: SuiteResult) -> None:
+    """Compare the row count with recent passing runs: a drop is a problem, a spike a warning."""
+    drift = check_drift(connection.engine, suite.name, suite.qualified_table, result.row_count or 0)
+    result.notes.append(drift.note)
+    if drift.problem:
+        result.problems.append(drift.problem)
+    if drift.warning:
+        result.warnings.append(drift.warning)
 
 
 def _validate(datasource: object, suite: TableSuite, result: SuiteResult) -> None:
@@ -80,7 +93,12 @@ def _validate(datasource: object, suite: TableSuite, result: SuiteResult) -> Non
         outcome = failure_of(expectation_result)
         failed = is_failure(expectation_result, outcome)
         result.observations.append(
-            {"expectation": outcome.describe(), "passed": not failed, "observed": compact(outcome.observed)}
+            {
+                "expectation": outcome.describe(),
+                "severity": outcome.severity,
+                "passed": not failed,
+                "observed": compact(outcome.observed),
+            }
         )
         if failed:
             result.failures.append(outcome)

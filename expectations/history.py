@@ -1,9 +1,9 @@
 """Every gate run's results, appended to ``pipeline_runs.check_results`` in the warehouse, with history.
 
 One row per expectation evaluated (its observed values as compact JSON, sample lists cut short) and one row
-per suite-level problem or gate error (``kind`` tells them apart). Rows go through the same dlt pipeline
-as the load reports (``extract_load/run_report.py``): on Postgres as the loader role, which owns
-``pipeline_runs``.
+per suite-level problem, suite warning (a row-count spike) or gate error (``kind`` tells them apart). Rows
+go through the same dlt pipeline as the load reports (``extract_load/run_report.py``): on Postgres as the
+loader role, which owns ``pipeline_runs``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .result import GateResult, SuiteResult
-from .suites import CRITICAL, severity_of, stage_suites
+from .suites import CRITICAL, WARNING, severity_of, stage_suites
 
 HISTORY_DATASET = "pipeline_runs"
 CHECK_RESULTS = "check_results"
@@ -109,7 +109,11 @@ def _suite_rows(suite: SuiteResult, severities: Mapping[tuple[str, str], str]) -
     for observation in suite.observations:
         described = observation["expectation"]
         failure = failures.get(described)
-        severity = severities.get((suite.name, described)) or (failure.severity if failure else UNKNOWN)
+        severity = (
+            observation.get("severity")
+            or severities.get((suite.name, described))
+            or (failure.severity if failure else UNKNOWN)
+        )
         observed = dict(failure.observed) if failure else dict(observation["observed"] or {})
         if failure and failure.error:
             observed["error"] = failure.error
@@ -124,6 +128,12 @@ def _suite_rows(suite: SuiteResult, severities: Mapping[tuple[str, str], str]) -
             | {"kind": "problem", "expectation": redact(reason), "severity": CRITICAL}
             | {"passed": False, "observed": observed_json({"row_count": suite.row_count})}
         )
+    for warning in suite.warnings:
+        rows.append(
+            base
+            | {"kind": "warning", "expectation": redact(warning), "severity": WARNING}
+            | {"passed": False, "observed": observed_json({"row_count": suite.row_count})}
+        )
     return rows
 
 
@@ -131,10 +141,13 @@ def history_rows(
     run_id: str, result: GateResult, schema_map: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """The rows one gate run appends: its expectations, suite problems and gate errors."""
-    try:
-        severities = declared_severities(result.stage, schema_map)
-    except Exception:  # the suites' own failure is in the result already; severities fall back
-        severities = {}
+    severities: dict[tuple[str, str], str] = {}
+    observations = [o for suite in result.suites for o in suite.observations]
+    if any(not observation.get("severity") for observation in observations):  # results from before
+        try:
+            severities = declared_severities(result.stage, schema_map)
+        except Exception:  # the suites' own failure is in the result already; severities fall back
+            pass
     rows = [row for suite in result.suites for row in _suite_rows(suite, severities)]
     errors = list(result.errors) or ([] if result.suites else ["no suite was run"])
     blank = {"suite": None, "table_name": None, "suite_verdict": None, "observed": None}

@@ -47,6 +47,8 @@ class SuiteResult:
     failures: list[FailedExpectation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # reported and stored, never blocking
+    notes: list[str] = field(default_factory=list)  # context, e.g. what the row count was compared with
 
     @property
     def passed(self) -> bool:
@@ -100,8 +102,8 @@ class GateResult:
 
     @property
     def failed_warning(self) -> int:
-        """Failed warning-level expectations (reported, not blocking)."""
-        return len(self._failures(blocking=False))
+        """Failed warning-level expectations and suite warnings such as a row-count spike (not blocking)."""
+        return len(self._failures(blocking=False)) + sum(len(suite.warnings) for suite in self.suites)
 
     def summary(self) -> str:
         """A human one-screen summary: the verdict, then each suite and what failed with observed values."""
@@ -117,7 +119,7 @@ class GateResult:
             lines.append("  ERROR no suite was run")
         for suite in self.suites:
             status = "ok  " if suite.passed else "FAIL"
-            if suite.passed and suite.failures:
+            if suite.passed and (suite.failures or suite.warnings):
                 status = "warn"
             rows = "?" if suite.row_count is None else f"{suite.row_count:,}"
             lines.append(f"  {status} {suite.name} ({suite.table}, {rows} rows, {suite.evaluated} evaluated)")
@@ -126,6 +128,7 @@ class GateResult:
                 level = "error" if failure.error else (CRITICAL if failure.blocking else WARNING)
                 detail = failure.error or _observed_text(failure.observed)
                 lines.append(f"       {level}: {failure.describe()}: {detail}")
+            lines += [f"       {WARNING}: {warning}" for warning in suite.warnings]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,148 @@
+"""Row counts checked against recent passing gate runs: a sudden drop blocks, a sudden spike warns.
+
+The baseline is what the same suite counted on the same table (the ``observed_value`` of its
+``expect_table_row_count_to_be_between``) in the last ``HISTORY_RUNS`` (5) gate runs whose gate verdict was
+``passed``, read from ``pipeline_runs.check_results``. A run the gate rejected is never a baseline. Without
+history (first run, or the table or schema not created yet) the check is skipped with a note.
+
+Thresholds (environment overrides in brackets):
+
+- **drop, critical (blocks)**: the count fell more than ``DROP_PERCENT`` = 10 % below the previous passing
+  run [``JAFFLE_ROW_DROP_PERCENT``]. Raw tables are merged or appended and never shrink; marts shrink only
+  when the source deletes, which is rare and small. A larger fall means a partial load, a broken join or a
+  truncated table. Judged against the previous run: each run is compared with what was last accepted.
+- **spike, warning (reported, not blocking)**: the count is above ``SPIKE_FACTOR`` = 3 x the median of the
+  recent counts and above it by more than ``SPIKE_MIN_ROWS`` = 1,000 rows [``JAFFLE_ROW_SPIKE_FACTOR``,
+  ``JAFFLE_ROW_SPIKE_MIN_ROWS``]. Growth is often legitimate (a backfill, a new store), so it only warns;
+  the median ignores one odd run; the floor keeps small tables (demo dimensions of a few rows) quiet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .history import CHECK_RESULTS, HISTORY_DATASET
+
+ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
+HISTORY_RUNS = 5  # passing runs in the baseline [JAFFLE_ROW_HISTORY_RUNS]
+DROP_PERCENT = 10.0  # a fall of more than this percentage since the previous passing run blocks
+SPIKE_FACTOR = 3.0  # a count above this multiple of the recent median warns ...
+SPIKE_MIN_ROWS = 1_000  # ... when it is also this many rows above the median
+
+_RESULTS = sa.table(
+    CHECK_RESULTS,
+    *(sa.column(name) for name in ("run_id", "suite", "table_name", "kind", "expectation", "observed")),
+    sa.column("gate_verdict"),
+    sa.column("evaluated_at"),
+    schema=HISTORY_DATASET,
+)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The row count one earlier passing gate run observed."""
+
+    run_id: str
+    row_count: int
+
+
+@dataclass
+class Drift:
+    """The outcome of the drift check: a blocking problem, a warning, and a note on what was compared."""
+
+    note: str
+    problem: str | None = None
+    warning: str | None = None
+
+
+def _setting(name: str, default: float) -> float:
+    """A positive threshold from the environment, else the default; a malformed value raises."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = float(raw)
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r} must be a positive number")
+    return value
+
+
+def _observed_count(observed: str | None) -> int | None:
+    """``observed_value`` of a stored row-count result, or None when absent or unreadable."""
+    try:
+        value = json.loads(observed or "null")
+    except ValueError:
+        return None
+    count = value.get("observed_value") if isinstance(value, dict) else None
+    return int(count) if isinstance(count, (int, float)) and not isinstance(count, bool) else None
+
+
+def recent_counts(engine: sa.Engine, suite: str, table: str, runs: int) -> list[Baseline] | None:
+    """Row counts of ``suite`` on ``table`` in the last ``runs`` passing gate runs, newest first.
+
+    None when ``pipeline_runs.check_results`` does not exist.
+    """
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table(CHECK_RESULTS, schema=HISTORY_DATASET):
+            return None
+        query = (
+            sa.select(_RESULTS.c.run_id, _RESULTS.c.observed)
+            .where(
+                _RESULTS.c.suite == suite,
+                _RESULTS.c.table_name == table,
+                _RESULTS.c.kind == "expectation",
+                _RESULTS.c.gate_verdict == "passed",
+                _RESULTS.c.expectation.startswith(ROW_COUNT_EXPECTATION, autoescape=True),
+            )
+            .order_by(_RESULTS.c.evaluated_at.desc(), _RESULTS.c.run_id.desc())
+            .limit(runs * 4)
+        )
+        rows = connection.execute(query).all()
+    found: dict[str, Baseline] = {}
+    for run_id, observed in rows:
+        count = _observed_count(observed)
+        if count is not None and run_id not in found:
+            found[run_id] = Baseline(run_id=run_id, row_count=count)
+    return list(found.values())[:runs]
+
+
+def judge(current: int, history: list[Baseline]) -> Drift:
+    """Compare the current count with the baselines (newest first): drop, spike, or within bounds."""
+    drop_percent = _setting("JAFFLE_ROW_DROP_PERCENT", DROP_PERCENT)
+    factor = _setting("JAFFLE_ROW_SPIKE_FACTOR", SPIKE_FACTOR)
+    floor = _setting("JAFFLE_ROW_SPIKE_MIN_ROWS", SPIKE_MIN_ROWS)
+    previous = history[0]
+    median = statistics.median(baseline.row_count for baseline in history)
+    drift = Drift(
+        note=f"row count {current:,}: previous {previous.row_count:,} (run {previous.run_id}), "
+        f"median {median:,.0f} of {len(history)} passing runs"
+    )
+    if previous.row_count > 0:
+        change = (current - previous.row_count) / previous.row_count * 100
+        if -change > drop_percent:
+            drift.problem = (
+                f"row count fell from {previous.row_count:,} to {current:,} ({change:+.1f}%) since run "
+                f"{previous.run_id} (more than the {drop_percent:g}% allowed)"
+            )
+    if current > factor * median and current - median > floor:
+        ratio = current / median if median else float("inf")
+        drift.warning = (
+            f"row count spiked to {current:,}, {ratio:.1f}x the median {median:,.0f} of the last "
+            f"{len(history)} passing runs (warns above {factor:g}x and +{floor:,.0f} rows)"
+        )
+    return drift
+
+
+def check_drift(engine: sa.Engine, suite: str, table: str, current: int) -> Drift:
+    """The drift verdict of one suite's current row count; skipped (a note only) without history."""
+    runs = int(_setting("JAFFLE_ROW_HISTORY_RUNS", HISTORY_RUNS))
+    history = recent_counts(engine, suite, table, runs)
+    if history is None:
+        return Drift(note=f"row count drift not checked: no {HISTORY_DATASET}.{CHECK_RESULTS} yet")
+    if not history:
+        return Drift(note="row count drift not checked: no passing gate run of this suite yet")
+    return judge(current, history)
