@@ -198,6 +198,32 @@ def from_spec(spec: Mapping) -> list[Expectation]:
     return declared
 
 
+def stdev_between(
+    column: str, min_value: float, max_value: float, severity: str = WARNING
+) -> list[Expectation]:
+    """The column's standard deviation lies within the bounds: a distribution check, a warning by default."""
+    return [
+        gxe.ExpectColumnStdevToBeBetween(
+            column=column, min_value=min_value, max_value=max_value, meta=meta(severity)
+        )
+    ]
+
+
+def gx_checks(spec: Mapping) -> list[Expectation]:
+    """GX-only checks of one table (none dbt declares): not null, >= 0, ranges, sums, warning-level spreads."""
+    declared = not_null(*spec.get("not_null", []))
+    declared += non_negative(*spec.get("non_negative", []))
+    for column, (low, high) in spec.get("between", {}).items():
+        declared += between(column, low, high)
+    for total, parts in spec.get("sums", {}).items():
+        declared += sum_matches(total, parts, tolerance=MONEY_TOLERANCE)
+    for column, (low, high) in spec.get("warn_mean", {}).items():
+        declared += mean_between(column, low, high, severity=WARNING)
+    for column, (low, high) in spec.get("warn_stdev", {}).items():
+        declared += stdev_between(column, low, high, severity=WARNING)
+    return declared
+
+
 SuiteBuilder = Callable[[Mapping[str, str] | None], list[TableSuite]]
 
 

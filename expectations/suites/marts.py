@@ -1,76 +1,58 @@
 """The marts stage: the business tables dbt built, checked before they are published.
 
-Column names live in ``MARTS`` only, one dict per table, so a renamed dbt column is fixed in one place.
-Money in the marts is in dollars (decimals), hence the tolerance on sums.
+Keys, not-null columns and accepted values are declared once, as dbt tests in ``models/marts/*.yml``, and
+derived from dbt's manifest (``from_dbt``). ``MARTS`` holds only what dbt does not declare: not-null columns
+dbt leaves open, money >= 0, ranges, sums and warning-level distribution checks. Money in the marts is in
+dollars (decimals), hence the tolerance on sums.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import TableSuite, from_spec, table_suite
+from . import TableSuite
+from .from_dbt import stage_suites_from_dbt
 
 MARTS_SCHEMA = "marts"
 
-# Per table: keys (each a list of columns that identifies a row), columns never null, columns >= 0,
-# bounded ranges, allowed values, sums (total = parts), and warning-level means.
+# Per table, GX-only: not null (columns without a dbt not_null test), >= 0, bounded ranges, sums
+# (total = parts), and warning-level means and standard deviations. Never a check dbt already declares.
 MARTS: dict[str, dict] = {
     "customers": {
-        "keys": [["customer_id"]],
-        "not_null": ["customer_id", "count_lifetime_orders", "lifetime_spend"],
+        "not_null": ["lifetime_spend"],
         # customers who never ordered are kept with zero counts (see the dbt model), so >= 0, not >= 1
         "non_negative": ["lifetime_spend", "count_lifetime_orders"],
     },
     "orders": {
-        "keys": [["order_id"]],
-        "not_null": [
-            "order_id",
-            "customer_id",
-            "location_id",
-            "ordered_at",
-            "subtotal",
-            "tax_paid",
-            "order_total",
-        ],
+        "not_null": ["ordered_at", "subtotal", "tax_paid", "order_total"],
         "non_negative": ["subtotal", "tax_paid", "order_total"],
         "sums": {"order_total": ["subtotal", "tax_paid"]},  # in dollars: compared within half a cent
         "warn_mean": {"order_total": (1, 100)},
-    },
-    "order_items": {
-        "keys": [["order_item_id"]],
-        "not_null": ["order_item_id", "order_id", "product_id"],
+        "warn_stdev": {"order_total": (0.5, 100)},
     },
     "products": {
-        "keys": [["product_id"]],
-        "not_null": ["product_id", "product_name", "product_type", "product_price"],
+        "not_null": ["product_name", "product_type", "product_price"],
         "non_negative": ["product_price"],
-        "in_set": {"product_type": ["jaffle", "beverage"]},
     },
     "locations": {
-        "keys": [["location_id"]],
-        "not_null": [
-            "location_id",
-            "location_name",
-            "tax_rate",
-            "count_employees",
-            "count_products_to_reorder",
-        ],
+        "not_null": ["location_name", "tax_rate"],
         "non_negative": ["count_employees", "count_products_to_reorder"],
         "between": {"tax_rate": (0, 1)},
     },
     "supplies": {
-        "keys": [["supply_id", "product_id"]],
         "not_null": ["supply_id", "product_id", "supply_cost"],
         "non_negative": ["supply_cost"],
     },
     "store_daily_revenue": {
-        "keys": [["location_id", "order_date"]],
-        "not_null": ["location_id", "order_date", "revenue"],
+        "not_null": ["revenue", "subtotal", "tax_paid"],
         "non_negative": ["revenue"],
+        "sums": {"revenue": ["subtotal", "tax_paid"]},
+        "warn_mean": {"revenue": (1, 5_000)},
+        "warn_stdev": {"revenue": (0.5, 5_000)},
     },
 }
 
 
 def suites(schema_map: Mapping[str, str] | None = None) -> list[TableSuite]:
     """One suite per mart, e.g. ``marts__orders``; ``schema_map={"marts": "..."}`` validates another schema."""
-    return [table_suite(MARTS_SCHEMA, table, from_spec(spec), schema_map) for table, spec in MARTS.items()]
+    return stage_suites_from_dbt(MARTS_SCHEMA, MARTS, schema_map)

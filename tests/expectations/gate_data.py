@@ -114,38 +114,77 @@ TABLES: dict[str, tuple[str, list[tuple]]] = {
         "product_id varchar, product_type varchar, product_price numeric(12, 2)",
         [("JAF-001", "jaffle", 11.00), ("BEV-001", "beverage", 4.00)],
     ),
+    f"{STAGING}.stg_jaffle_api__row_loads": (
+        "table_name varchar, load_id varchar, order_id varchar, product_id varchar, supply_id varchar",
+        [
+            ("orders", "l1", "o1", None, None),
+            ("products", "l1", None, "JAF-001", None),
+            ("supplies", "l1", None, "JAF-001", "SUP-1"),
+        ],
+    ),
     f"{STAGING}.stg_jaffle_api__supplies": (
         "supply_uuid varchar, supply_id varchar, product_id varchar, supply_cost numeric(12, 2)",
         [("u1", "SUP-1", "JAF-001", 0.30), ("u2", "SUP-1", "JAF-002", 0.30)],
     ),
+    f"{STAGING}.stg_jaffle_files__loyalty_events": (
+        "loyalty_event_id varchar, customer_id varchar, location_id varchar, loyalty_event_type varchar,"
+        " points bigint, occurred_at timestamp",
+        [
+            ("l1", "c1", "s1", "earn", 16, "2017-01-01 10:00:00"),
+            ("l2", "c1", "s1", "redeem", -10, "2017-01-05 10:00:00"),
+        ],
+    ),
     f"{STAGING}.stg_jaffle_files__store_events": (
-        "store_event_id varchar, location_id varchar, event_type varchar",
-        [("e1", "s1", "visit"), ("e2", "s2", "purchase")],
+        "store_event_id varchar, location_id varchar, event_type varchar, occurred_at timestamp",
+        [("e1", "s1", "visit", "2017-01-01 10:00:00"), ("e2", "s2", "purchase", "2017-01-02 10:00:00")],
     ),
     f"{STAGING}.stg_jaffle_files__supplier_prices": (
-        "supplier_price_id varchar, product_id varchar, supplier_cost numeric(12, 2), valid_from date",
-        [("p1", "JAF-001", 0.30, "2017-01-01")],
+        "supplier_price_id varchar, supply_id varchar, product_id varchar, supplier_name varchar,"
+        " supplier_cost numeric(12, 2), valid_from date",
+        [("p1", "SUP-1", "JAF-001", "Acme", 0.30, "2017-01-01")],
     ),
     f"{STAGING}.stg_jaffle_files__tweets": (
         "tweet_id varchar, tweeted_at timestamp",
         [("t1", "2017-01-01 09:00:00")],
     ),
+    f"{STAGING}.stg_jaffle_oltp__employees": (
+        "employee_id bigint, location_id varchar, employee_name varchar, employee_role varchar,"
+        " hourly_rate numeric(12, 2), hired_at timestamp, updated_at timestamp",
+        [(1, "s1", "Dee", "barista", 15.00, "2016-08-01 00:00:00", "2017-01-01 00:00:00")],
+    ),
+    f"{STAGING}.stg_jaffle_oltp__inventory_levels": (
+        "inventory_level_id varchar, location_id varchar, product_id varchar, units_on_hand bigint,"
+        " reorder_point_units bigint, updated_at timestamp",
+        [("v1", "s1", "JAF-001", 40, 10, "2017-01-01 00:00:00")],
+    ),
+    f"{STAGING}.stg_jaffle_oltp__shifts": (
+        "shift_id bigint, employee_id bigint, location_id varchar, starts_at timestamp, ends_at timestamp,"
+        " updated_at timestamp",
+        [(1, 1, "s1", "2017-01-01 07:00:00", "2017-01-01 15:00:00", "2016-12-20 00:00:00")],
+    ),
     f"{MARTS}.customers": (
-        "customer_id varchar, customer_name varchar, count_lifetime_orders bigint, lifetime_spend numeric(12, 2)",
-        [("c1", "Ann", 2, 20.14), ("c2", "Bob", 1, 12.48)],
+        "customer_id varchar, customer_name varchar, count_lifetime_orders bigint, lifetime_spend numeric(12, 2),"
+        " customer_type varchar, loyalty_points_earned bigint, loyalty_points_balance bigint",
+        [("c1", "Ann", 2, 20.14, "returning", 16, 6), ("c2", "Bob", 1, 12.48, "new", 0, 0)],
     ),
     f"{MARTS}.orders": (
         "order_id varchar, customer_id varchar, location_id varchar, ordered_at timestamp,"
-        " subtotal numeric(12, 2), tax_paid numeric(12, 2), order_total numeric(12, 2)",
+        " subtotal numeric(12, 2), tax_paid numeric(12, 2), order_total numeric(12, 2),"
+        " order_cost numeric(12, 2), customer_order_number bigint",
         [
-            ("o1", "c1", "s1", "2017-01-01 10:00:00", 15.00, 0.90, 15.90),
-            ("o2", "c2", "s2", "2017-01-02 11:00:00", 12.00, 0.48, 12.48),
-            ("o3", "c1", "s1", "2017-01-03 12:00:00", 4.00, 0.24, 4.24),
+            ("o1", "c1", "s1", "2017-01-01 10:00:00", 15.00, 0.90, 15.90, 1.20, 1),
+            ("o2", "c2", "s2", "2017-01-02 11:00:00", 12.00, 0.48, 12.48, 0.90, 1),
+            ("o3", "c1", "s1", "2017-01-03 12:00:00", 4.00, 0.24, 4.24, 0.30, 2),
         ],
     ),
     f"{MARTS}.order_items": (
-        "order_item_id varchar, order_id varchar, product_id varchar",
-        [("i1", "o1", "JAF-001"), ("i2", "o1", "BEV-001"), ("i3", "o2", "JAF-002"), ("i4", "o3", "BEV-001")],
+        "order_item_id varchar, order_id varchar, product_id varchar, location_id varchar",
+        [
+            ("i1", "o1", "JAF-001", "s1"),
+            ("i2", "o1", "BEV-001", "s1"),
+            ("i3", "o2", "JAF-002", "s2"),
+            ("i4", "o3", "BEV-001", "s1"),
+        ],
     ),
     f"{MARTS}.products": (
         "product_id varchar, product_name varchar, product_type varchar, product_price numeric(12, 2)",
@@ -153,16 +192,25 @@ TABLES: dict[str, tuple[str, list[tuple]]] = {
     ),
     f"{MARTS}.locations": (
         "location_id varchar, location_name varchar, tax_rate double precision, count_employees bigint,"
-        " count_products_to_reorder bigint",
-        [("s1", "Philly", 0.06, 3, 0), ("s2", "Brooklyn", 0.04, 2, 1)],
+        " count_products_to_reorder bigint, count_stocked_products bigint, count_store_events bigint",
+        [("s1", "Philly", 0.06, 3, 0, 2, 1), ("s2", "Brooklyn", 0.04, 2, 1, 1, 1)],
     ),
     f"{MARTS}.supplies": (
-        "supply_id varchar, product_id varchar, supply_cost numeric(12, 2)",
-        [("SUP-1", "JAF-001", 0.30), ("SUP-1", "JAF-002", 0.30), ("SUP-2", "BEV-001", 0.05)],
+        "supply_uuid varchar, supply_id varchar, product_id varchar, supply_cost numeric(12, 2)",
+        [
+            ("u1", "SUP-1", "JAF-001", 0.30),
+            ("u2", "SUP-1", "JAF-002", 0.30),
+            ("u3", "SUP-2", "BEV-001", 0.05),
+        ],
     ),
     f"{MARTS}.store_daily_revenue": (
-        "location_id varchar, order_date date, revenue numeric(12, 2)",
-        [("s1", "2017-01-01", 15.90), ("s1", "2017-01-03", 4.24), ("s2", "2017-01-02", 12.48)],
+        "location_id varchar, order_date date, revenue numeric(12, 2), subtotal numeric(12, 2),"
+        " tax_paid numeric(12, 2)",
+        [
+            ("s1", "2017-01-01", 15.90, 15.00, 0.90),
+            ("s1", "2017-01-03", 4.24, 4.00, 0.24),
+            ("s2", "2017-01-02", 12.48, 12.00, 0.48),
+        ],
     ),
 }
 
@@ -198,16 +246,27 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
         MARTS,
         [
             "update bad_marts.orders set order_total = order_total + 10 where order_id = 'o1'",  # sum
-            "insert into bad_marts.store_daily_revenue values ('s1', '2017-01-01', 1.00)",  # compound unique
+            "insert into bad_marts.store_daily_revenue values ('s1', '2017-01-01', 1.00, 1.00, 0.00)",  # compound unique
             "update bad_marts.customers set count_lifetime_orders = -1 where customer_id = 'c2'",  # >= 0
             "update bad_marts.products set product_type = 'pizza' where product_id = 'BEV-001'",  # in set
+        ],
+    ),
+    "bad_staging": (
+        STAGING,
+        [
+            # unique and accepted values, both declared only in dbt YAML
+            "insert into bad_staging.stg_jaffle_files__loyalty_events values"
+            " ('l1', 'c2', 's2', 'gift', 5, '2017-01-06 10:00:00')",
+            "update bad_staging.stg_jaffle_oltp__shifts set employee_id = null",  # not null (dbt)
+            "insert into bad_staging.stg_jaffle_api__row_loads values"
+            " ('supplies', 'l2', null, 'JAF-001', 'SUP-1')",  # a duplicate for dbt only (null in the key)
         ],
     ),
     "rounding_marts": (
         MARTS,
         [
             *(f"alter table rounding_marts.orders alter column {c} type double precision" for c in MONEY),
-            "insert into rounding_marts.orders values ('o4', 'c2', 's2', '2017-01-05 10:00:00', 0.1, 0.2, 0.3)",
+            "insert into rounding_marts.orders values ('o4', 'c2', 's2', '2017-01-05 10:00:00', 0.1, 0.2, 0.3, 0, 2)",
         ],
     ),
     "warn_marts": (

@@ -1,10 +1,11 @@
-"""The suites in code: names per source system, a severity on every expectation, marts from one dict."""
+"""The suites in code: names per source system, a severity on every expectation, marts from dbt and one dict."""
 
 from __future__ import annotations
 
 import pytest
 
 from expectations.suites import CRITICAL, SEVERITIES, WARNING, marts, meta, raw, severity_of, stage_suites
+from expectations.suites.from_dbt import load_manifest, stage_tests
 
 
 @pytest.mark.parametrize("stage", ["raw", "staging", "marts"])
@@ -22,7 +23,9 @@ def test_suite_names_follow_the_source_system():
         "raw_jaffle_api__orders__items",
         "raw_jaffle_files__store_events",
     } <= names
-    assert {suite.name for suite in marts.suites()} == {f"marts__{table}" for table in marts.MARTS}
+    assert {suite.name for suite in marts.suites()} == {
+        f"marts__{table}" for table in stage_tests(load_manifest(), "marts")
+    }
 
 
 def test_a_schema_map_moves_the_table_but_not_the_suite_name():
@@ -30,10 +33,11 @@ def test_a_schema_map_moves_the_table_but_not_the_suite_name():
     assert orders.name == "marts__orders" and orders.qualified_table == "audit_marts.orders"
 
 
-def test_columns_come_from_the_marts_dict_including_sql_checks():
+def test_columns_come_from_dbt_tests_and_the_marts_dict_including_sql_checks():
     (orders,) = [suite for suite in marts.suites() if suite.table == "orders"]
     spec = marts.MARTS["orders"]
-    assert orders.columns == set(spec["not_null"]) | set(spec["non_negative"]) | {"order_total"}
+    dbt_columns = {test["column_name"] for test in stage_tests(load_manifest(), "marts")["orders"]}
+    assert orders.columns == dbt_columns | set(spec["not_null"]) | set(spec["non_negative"])
     (revenue,) = [suite for suite in marts.suites() if suite.table == "store_daily_revenue"]
     assert {"location_id", "order_date", "revenue"} <= revenue.columns
 
