@@ -14,9 +14,9 @@ from .from_dbt import stage_suites_from_dbt
 
 STAGING_SCHEMA = "staging"
 
-# Per model, GX-only: not null (columns without a dbt not_null test), >= 0, ranges and sums.
+# Per model, GX-only: >= 0, ranges and sums.
 STAGING: dict[str, dict] = {
-    "stg_jaffle_api__locations": {"not_null": ["tax_rate"], "between": {"tax_rate": (0, 1)}},
+    "stg_jaffle_api__locations": {"between": {"tax_rate": (0, 1)}},
     "stg_jaffle_api__orders": {
         "non_negative": ["subtotal", "tax_paid", "order_total"],
         "sums": {"order_total": ["subtotal", "tax_paid"]},
@@ -24,7 +24,6 @@ STAGING: dict[str, dict] = {
     "stg_jaffle_api__products": {"non_negative": ["product_price"]},
     "stg_jaffle_api__supplies": {"non_negative": ["supply_cost"]},
     "stg_jaffle_files__supplier_prices": {"non_negative": ["supplier_cost"]},
-    "stg_jaffle_files__tweets": {"not_null": ["tweeted_at"]},
     "stg_jaffle_oltp__employees": {"non_negative": ["hourly_rate"]},
 }
 

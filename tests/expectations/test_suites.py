@@ -37,7 +37,7 @@ def test_columns_come_from_dbt_tests_and_the_marts_dict_including_sql_checks():
     (orders,) = [suite for suite in marts.suites() if suite.table == "orders"]
     spec = marts.MARTS["orders"]
     dbt_columns = {test["column_name"] for test in stage_tests(load_manifest(), "marts")["orders"]}
-    assert orders.columns == dbt_columns | set(spec["not_null"]) | set(spec["non_negative"])
+    assert orders.columns == dbt_columns | set(spec["non_negative"])
     (revenue,) = [suite for suite in marts.suites() if suite.table == "store_daily_revenue"]
     assert {"location_id", "order_date", "revenue"} <= revenue.columns
 
