@@ -164,24 +164,9 @@ def store_history(rows: list[dict[str, Any]]) -> int:
     """Append the rows to ``pipeline_runs.check_results`` in the configured warehouse; return how many."""
     if not rows:
         return 0
-    import dlt
+    from extract_load.run_report import append_to_pipeline_runs
 
-    from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
-
-    pipeline = dlt.pipeline(
-        pipeline_name="pipeline_runs",
-        destination=dlt_destination(),
-        dataset_name=HISTORY_DATASET,
-        pipelines_dir=str(pipelines_dir()),
-    )
-    info = pipeline.run(
-        rows,
-        table_name=CHECK_RESULTS,
-        write_disposition="append",
-        columns=COLUMNS,
-        loader_file_format=LOADER_FILE_FORMAT,
-    )
-    info.raise_on_failed_jobs()
+    append_to_pipeline_runs(rows, CHECK_RESULTS, COLUMNS)
     return len(rows)
 
 

@@ -85,21 +85,25 @@ def aborted_rows(run_id: str, source: str, error: ReconciliationError) -> list[d
     ]
 
 
-def store_report(rows: list[dict[str, Any]]) -> None:
-    """Append report rows to ``pipeline_runs.table_loads`` in the configured warehouse."""
-    if not rows:
-        return
+def append_to_pipeline_runs(rows: list[dict[str, Any]], table: str, columns: dict[str, dict]) -> None:
+    """Append rows to ``pipeline_runs.<table>`` in the configured warehouse, as the loader (one dlt run)."""
     pipeline = dlt.pipeline(
-        pipeline_name="pipeline_runs",
+        pipeline_name=REPORTS_DATASET,
         destination=dlt_destination(),
         dataset_name=REPORTS_DATASET,
         pipelines_dir=str(pipelines_dir()),
     )
     info = pipeline.run(
         rows,
-        table_name=TABLE_LOADS,
+        table_name=table,
         write_disposition="append",
-        columns=COLUMNS,
+        columns=columns,
         loader_file_format=LOADER_FILE_FORMAT,
     )
     info.raise_on_failed_jobs()
+
+
+def store_report(rows: list[dict[str, Any]]) -> None:
+    """Append report rows to ``pipeline_runs.table_loads`` in the configured warehouse."""
+    if rows:
+        append_to_pipeline_runs(rows, TABLE_LOADS, COLUMNS)

@@ -26,39 +26,7 @@ processed_loads as (
 
 ),
 
--- the completed loads this run processes: claimed for this model by its pre-hook, not processed yet
--- (used by an incremental run only, like changed_orders)
-new_loads as (
-
-    select load_id
-    from processed_loads
-    where model_name = 'order_items' and processed_at is null
-
-),
-
--- orders the new loads wrote (new orders, new versions of known ones), and orders holding a product whose
--- name, type, price or supply cost they changed
-changed_orders as (
-
-    select order_id
-    from row_loads
-    where
-        table_name = 'orders'
-        and load_id in (select new_loads.load_id from new_loads)
-
-    union
-
-    select order_items.order_id
-    from order_items
-    where order_items.product_id in (
-        select row_loads.product_id
-        from row_loads
-        where
-            row_loads.table_name in ('products', 'supplies')
-            and row_loads.load_id in (select new_loads.load_id from new_loads)
-    )
-
-),
+{{ orders_changed_by_new_loads('order_items') }},
 
 final as (
 
