@@ -22,7 +22,6 @@ REPORTS_DATASET = "pipeline_runs"
 DEFAULT_SOURCES = ("jaffle_api", "jaffle_files", "jaffle_oltp")
 PUBLISHED_SCHEMA = "published"
 MARTS_SCHEMA = "marts"
-AUDIT_SCHEMA = "audit"
 
 
 def data_dir() -> Path:
