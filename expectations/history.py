@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .result import GateResult, SuiteResult
-from .suites import CRITICAL, WARNING, severity_of, stage_suites
+from .suites import CRITICAL, WARNING
 
 HISTORY_DATASET = "pipeline_runs"
 CHECK_RESULTS = "check_results"
@@ -78,30 +78,12 @@ def observed_json(observed: Mapping[str, Any] | None) -> str | None:
     return text if len(text) <= MAX_OBSERVED_CHARS else text[: MAX_OBSERVED_CHARS - 1] + "…"
 
 
-def declared_severities(
-    stage: str, schema_map: Mapping[str, str] | None = None
-) -> dict[tuple[str, str], str]:
-    """``(suite, described expectation) -> severity`` as the stage's suites declare them."""
-    from .result import FailedExpectation
-
-    found: dict[tuple[str, str], str] = {}
-    for suite in stage_suites(stage, schema_map):
-        for expectation in suite.expectations:
-            config = expectation.configuration
-            kwargs = {key: value for key, value in config.kwargs.items() if key != "batch_id"}
-            if config.description:
-                kwargs["description"] = config.description
-            severity = severity_of(config.meta)
-            found[(suite.name, FailedExpectation(config.type, severity, kwargs).describe())] = severity
-    return found
-
-
 def _verdict(passed: bool) -> str:
     """``passed`` or ``failed``."""
     return "passed" if passed else "failed"
 
 
-def _suite_rows(suite: SuiteResult, severities: Mapping[tuple[str, str], str]) -> list[dict[str, Any]]:
+def _suite_rows(suite: SuiteResult) -> list[dict[str, Any]]:
     """One row per evaluated expectation and one per reason the suite blocks."""
     failures = {failure.describe(): failure for failure in suite.failures}
     base = {"suite": suite.name, "table_name": suite.table, "suite_verdict": _verdict(suite.passed)}
@@ -109,11 +91,7 @@ def _suite_rows(suite: SuiteResult, severities: Mapping[tuple[str, str], str]) -
     for observation in suite.observations:
         described = observation["expectation"]
         failure = failures.get(described)
-        severity = (
-            observation.get("severity")
-            or severities.get((suite.name, described))
-            or (failure.severity if failure else UNKNOWN)
-        )
+        severity = observation.get("severity") or (failure.severity if failure else UNKNOWN)
         observed = dict(failure.observed) if failure else dict(observation["observed"] or {})
         if failure and failure.error:
             observed["error"] = failure.error
@@ -137,18 +115,9 @@ def _suite_rows(suite: SuiteResult, severities: Mapping[tuple[str, str], str]) -
     return rows
 
 
-def history_rows(
-    run_id: str, result: GateResult, schema_map: Mapping[str, str] | None = None
-) -> list[dict[str, Any]]:
+def history_rows(run_id: str, result: GateResult) -> list[dict[str, Any]]:
     """The rows one gate run appends: its expectations, suite problems and gate errors."""
-    severities: dict[tuple[str, str], str] = {}
-    observations = [o for suite in result.suites for o in suite.observations]
-    if any(not observation.get("severity") for observation in observations):  # results from before
-        try:
-            severities = declared_severities(result.stage, schema_map)
-        except Exception:  # the suites' own failure is in the result already; severities fall back
-            pass
-    rows = [row for suite in result.suites for row in _suite_rows(suite, severities)]
+    rows = [row for suite in result.suites for row in _suite_rows(suite)]
     errors = list(result.errors) or ([] if result.suites else ["no suite was run"])
     blank = {"suite": None, "table_name": None, "suite_verdict": None, "observed": None}
     rows += [
@@ -170,6 +139,6 @@ def store_history(rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def record_gate(run_id: str, result: GateResult, schema_map: Mapping[str, str] | None = None) -> int:
+def record_gate(run_id: str, result: GateResult) -> int:
     """Store one gate run's results; returns the number of rows appended."""
-    return store_history(history_rows(run_id, result, schema_map))
+    return store_history(history_rows(run_id, result))

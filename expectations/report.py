@@ -83,7 +83,7 @@ def _status(passed: bool, failure: dict[str, Any] | None) -> tuple[str, str]:
     return "failed", "failed"
 
 
-def expectation_rows(suite: dict[str, Any], severities: dict[tuple[str, str], str]) -> list[str]:
+def expectation_rows(suite: dict[str, Any]) -> list[str]:
     """One row per evaluated expectation, failures joined in with their full observed values and samples."""
     failures = {_described(failure): failure for failure in suite.get("failures", [])}
     rows = []
@@ -91,11 +91,7 @@ def expectation_rows(suite: dict[str, Any], severities: dict[tuple[str, str], st
         failure = failures.pop(observation["expectation"], None)
         observed = dict(failure["observed"]) if failure else dict(observation.get("observed") or {})
         label, css = _status(bool(observation["passed"]), failure)
-        severity = (
-            failure["severity"]
-            if failure
-            else severities.get((suite["name"], observation["expectation"]), "")
-        )
+        severity = failure["severity"] if failure else observation.get("severity", "")
         shown = {key: value for key, value in observed.items() if key != "partial_unexpected_list"}
         if failure and failure.get("error"):
             shown["error"] = failure["error"]
@@ -113,7 +109,7 @@ def expectation_rows(suite: dict[str, Any], severities: dict[tuple[str, str], st
     return rows
 
 
-def suite_html(suite: dict[str, Any], severities: dict[tuple[str, str], str] | None = None) -> list[str]:
+def suite_html(suite: dict[str, Any]) -> list[str]:
     """One suite: its verdict, why it blocks, then every expectation with observed and sample values."""
     rows = "?" if suite.get("row_count") is None else f"{suite['row_count']:,}"
     parts = [
@@ -123,21 +119,11 @@ def suite_html(suite: dict[str, Any], severities: dict[tuple[str, str], str] | N
         f"{len(suite['failures'])} failed</p>",
     ]
     parts += [f'<p class="failed">problem: {html.escape(reason)}</p>' for reason in suite.get("reasons", [])]
-    rows = expectation_rows(suite, severities or {})
+    rows = expectation_rows(suite)
     if not rows:
         return [*parts, "<p>No expectation was evaluated.</p>"]
     header = "".join(f"<th>{name}</th>" for name in HEADER)
     return [*parts, f"<table><tr>{header}</tr>", *rows, "</table>"]
-
-
-def _severities(stage: str) -> dict[tuple[str, str], str]:
-    """Declared severities of a stage's expectations (empty when its suites cannot be built)."""
-    from .history import declared_severities
-
-    try:
-        return declared_severities(stage)
-    except Exception:  # a report never fails for want of severities: the cells stay blank
-        return {}
 
 
 def gate_html(gate: dict[str, Any], run: str = "") -> list[str]:
@@ -152,9 +138,8 @@ def gate_html(gate: dict[str, Any], run: str = "") -> list[str]:
     parts += [f'<p class="failed">ERROR {html.escape(error)}</p>' for error in gate["errors"]]
     if not gate["suites"] and not gate["errors"]:
         parts.append('<p class="failed">ERROR no suite was run</p>')
-    severities = _severities(gate["stage"])
     for suite in gate["suites"]:
-        parts += suite_html(suite, severities)
+        parts += suite_html(suite)
     return parts
 
 

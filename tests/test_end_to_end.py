@@ -7,7 +7,6 @@ blocked by the raw gate, and a failed marts gate leaves the published data exact
 
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.request
 from datetime import datetime, timedelta
@@ -17,12 +16,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from published_data import published_fingerprint
 
 from extract_load.demo_data import append_orders, read_manifest
 from extract_load.jaffle_api_stand_in import serve
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.connection import connect, fetch_all, quote, schema_tables
+from warehouse.connection import connect, fetch_all
 from warehouse.reconcile import reconcile_with_source
 
 pytestmark = pytest.mark.slow
@@ -34,19 +34,6 @@ SEED = "7"
 def demo(*extra: str) -> int:
     """One `jaffle demo` run on the small data set."""
     return main(["demo", "--scale", SCALE, "--seed", SEED, *extra])
-
-
-def published_fingerprint() -> dict[str, str]:
-    """A hash of every published table's sorted rows: equal fingerprints, identical published data."""
-    fingerprints = {}
-    with connect() as connection:
-        for table in schema_tables(connection, settings.PUBLISHED_SCHEMA):
-            if table == "publication":
-                continue
-            rows = fetch_all(connection, f"select * from {quote(settings.PUBLISHED_SCHEMA, table)}")
-            text = "\n".join(sorted(repr(tuple(str(value) for value in row)) for row in rows))
-            fingerprints[table] = hashlib.sha256(text.encode()).hexdigest()
-    return fingerprints
 
 
 def one_value(sql: str):

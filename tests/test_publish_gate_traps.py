@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from published_data import published_fingerprint
 
 from expectations import gate as gate_module
 from expectations.suites import table_suite
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.connection import connect, fetch_all, quote, schema_tables
+from warehouse.connection import connect, quote
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +38,10 @@ def execute(*statements: str) -> None:
 
 
 def published_state() -> dict[str, str]:
-    """A hash of every published table's sorted rows, plus the DuckDB snapshot file's bytes."""
-    state = {}
-    with connect() as connection:
-        for table in schema_tables(connection, settings.PUBLISHED_SCHEMA):
-            rows = fetch_all(connection, f"select * from {quote(settings.PUBLISHED_SCHEMA, table)}")
-            text = "\n".join(sorted(repr(tuple(str(value) for value in row)) for row in rows))
-            state[table] = hashlib.sha256(text.encode()).hexdigest()
-    snapshot = settings.published_snapshot_path()
+    """Every published table's fingerprint, the publication row included, plus the DuckDB snapshot's bytes."""
+    state = published_fingerprint(with_publication=True)
     if settings.warehouse_name() == "duckdb":
-        state["snapshot file"] = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+        state["snapshot file"] = hashlib.sha256(settings.published_snapshot_path().read_bytes()).hexdigest()
     return state
 
 
