@@ -2,7 +2,9 @@
 
 dlt maps every name to snake_case; two different source names that map to one column would be silently
 merged into it. The guard runs on every item before dlt sees it, checks each distinct set of keys once,
-and raises naming the table and the colliding source names.
+and raises naming the table and the colliding source names. A name that maps to one of dlt's own columns
+(``_DLT_ID`` -> ``_dlt_id``, whose values dlt overwrites) collides with it; a name that maps to no
+identifier at all (``__``) fails too, instead of failing the load later with a database error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 _NAMING = NamingConvention()
+# dlt's relational normaliser names an empty or blank key ``_empty`` and writes these columns itself.
+EMPTY_KEY = "_empty"
+DLT_COLUMNS = frozenset({"_dlt_id", "_dlt_load_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_root_id"})
+DLT_OWN_COLUMN = "(dlt's own column)"
+NO_NAME = "(no name)"
 
 
 class ColumnNameCollisionError(ValueError):
@@ -31,18 +38,37 @@ class ColumnNameCollisionError(ValueError):
         self.collisions = collisions
 
 
+def _column(name: str) -> str:
+    """The column dlt gives one key: snake_case, ``_empty`` for an empty or blank key ("" for no name)."""
+    return _NAMING.normalize_path(name) if name and not name.isspace() else EMPTY_KEY
+
+
+def _path_column(path: tuple[str, ...]) -> str:
+    """The column dlt gives a flattened key path ("" when a part of it has no name)."""
+    parts = [_column(part) for part in path]
+    return _NAMING.PATH_SEPARATOR.join(parts) if all(parts) else ""
+
+
 def _collisions(named: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """Warehouse column -> the distinct source names mapping to it, from (source name, column) pairs."""
+    """Warehouse column -> the distinct source names mapping to it, from (source name, column) pairs.
+
+    A column of dlt's own, or a column without a name, collides with a single source name too.
+    """
     by_column: dict[str, list[str]] = {}
     for name, column in named:
         if name not in by_column.setdefault(column, []):
             by_column[column].append(name)
+    for column, names in by_column.items():
+        if column in DLT_COLUMNS:
+            names.append(DLT_OWN_COLUMN)
+        elif not column:
+            names.append(NO_NAME)
     return {column: names for column, names in by_column.items() if len(names) > 1}
 
 
 def colliding_names(names: Iterable[str]) -> dict[str, list[str]]:
     """Normalised name -> the distinct source names that map to it, only where there are two or more."""
-    return _collisions((name, _NAMING.normalize_path(name)) for name in names)
+    return _collisions((name, _column(name)) for name in names)
 
 
 def _flattened(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
@@ -58,10 +84,7 @@ def _named_columns(item: Any) -> tuple[tuple[str, str], ...] | None:
     """(source name, warehouse column) for each column of an item: dict paths or Arrow field names."""
     if isinstance(item, Mapping):
         paths = tuple(_flattened(item))
-        return tuple(
-            (".".join(path), _NAMING.PATH_SEPARATOR.join(_NAMING.normalize_path(part) for part in path))
-            for path in paths
-        )
+        return tuple((".".join(path), _path_column(path)) for path in paths)
     if isinstance(item, pa.Table | pa.RecordBatch):
         return tuple((name, _NAMING.normalize_path(name)) for name in item.schema.names)
     return None

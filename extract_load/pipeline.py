@@ -1,6 +1,6 @@
 """Run the extract-load step: each source into its raw dataset, reconciled before anything is committed.
 
-Per source: extract, normalize, then reconcile rows read against rows normalized plus rows quarantined. An
+Per source: recover what a crashed run left behind (see ``recovery``), extract, normalize, then reconcile rows read against rows normalized plus rows quarantined. An
 unbalanced source is aborted before its load (nothing reaches the warehouse, dlt's state and cursors are
 rewound) and the run fails naming the tables; a balanced one is loaded and summarised per table.
 """
@@ -17,6 +17,7 @@ from dlt.common.pipeline import LoadInfo
 
 from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
+from .recovery import recover_pipeline
 from .table_stats import table_seconds
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ class SourceLoad:
     rows: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
     tables: list[TableLoad] = field(default_factory=list)
+    recovered: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # packages of a crashed run, finished or aborted
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy."""
@@ -72,7 +76,7 @@ def dataset_of(source: str) -> str:
     return f"raw_{source}"
 
 
-def _pipeline(name: str) -> dlt.Pipeline:
+def source_pipeline(name: str) -> dlt.Pipeline:
     """A named pipeline whose state is kept per warehouse, so switching engines never shares cursors."""
     return dlt.pipeline(
         pipeline_name=name,
@@ -100,8 +104,9 @@ def _reconcile(ledger: RowLedger, rows: dict[str, int]) -> list[TableReconciliat
 
 
 def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
-    """Extract and normalize one source, reconcile, then load it; time each step and each table."""
-    pipeline = _pipeline(name)
+    """Recover from a crashed run, extract and normalize one source, reconcile, then load it; time each step."""
+    pipeline = source_pipeline(name)
+    recovered = [action.to_dict() for action in recover_pipeline(pipeline)]
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     extract_info = pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
@@ -127,7 +132,7 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
         )
         for table, count in sorted(rows.items())
     ]
-    result = SourceLoad(name, dataset_of(name), list(load_info.loads_ids), rows, seconds, tables)
+    result = SourceLoad(name, dataset_of(name), list(load_info.loads_ids), rows, seconds, tables, recovered)
     log.info(
         "%s: %s rows into %s in %.1fs", name, sum(rows.values()), dataset_of(name), sum(seconds.values())
     )

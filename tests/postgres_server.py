@@ -49,17 +49,25 @@ def require_postgres() -> None:
 def throwaway_database(prefix: str) -> Iterator[str]:
     """Create ``<prefix>_<random>`` on the local server (after require_postgres); drop it afterwards."""
     require_postgres()
-    import psycopg2
     from psycopg2 import sql
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**POSTGRES_ADMIN)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    _administer(sql.SQL("create database {}").format(sql.Identifier(name)))
     try:
         yield name
     finally:
+        # A fresh connection: the server may have been restarted meanwhile (the fault suite does that).
+        _administer(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def _administer(statement) -> None:
+    """Run one statement as the server's administrator, outside a transaction."""
+    import psycopg2
+
+    admin = psycopg2.connect(**POSTGRES_ADMIN)
+    try:
+        admin.autocommit = True
         with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+            cursor.execute(statement)
+    finally:
         admin.close()

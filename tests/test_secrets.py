@@ -1,10 +1,10 @@
-"""Secrets never leak: a canary password and a canary API token, then a whole demo run at DEBUG.
+"""Secrets never leak: a canary password and a canary API token, then a whole demo run, docs and status at DEBUG.
 
 The Postgres password (the local server trusts every local connection, so any password works) and an API token
 in the environment are random canaries. After `jaffle -v demo` with every logger at DEBUG, neither canary may
 appear in a log record, in what the run printed (the dbt subprocess included: file descriptors are captured),
 in any file under the data folder (run records, dlt's pipeline state, the DuckDB files and snapshot), in any
-file dbt wrote under dbt_project/target or dbt_project/logs during the test, nor in the repr or str of the
+file dbt wrote under dbt_project/target or dbt_project/logs during the test (the docs page included), nor in the repr or str of the
 configured Postgres credentials. On DuckDB the password is unused, but neither canary may leak there either.
 """
 
@@ -73,6 +73,8 @@ def test_no_secret_leaks_from_a_demo_run(
     started = time.time() - 1.0  # file times may be coarser than the clock
 
     assert main(["-v", "demo", "--scale", SCALE, "--seed", SEED]) == 0
+    assert main(["-v", "docs"]) == 0  # the docs page, with the data-quality results added to it
+    assert main(["status"]) == 0
     output = capfd.readouterr()
 
     canaries = {"password": password, "token": token}
@@ -119,4 +121,10 @@ def test_no_secret_leaks_from_a_demo_run(
     assert any(record.name.startswith("dlt") for record in caplog.records), "dlt's log was not captured"
     assert any(path.suffix == ".json" and path.parent.name == "runs" for path in data_files)
     assert dbt_files, "dbt must have written its artifacts during the test"
+    assert any(path.name == "static_index.html" for path in dbt_files), (
+        "the docs page must have been searched"
+    )
+    assert any(path.parent.name == "reports" for path in data_files), (
+        "the run's report must have been searched"
+    )
     assert not leaks, f"{len(leaks)} leaks of a canary secret:\n" + "\n".join(leaks[:20])

@@ -7,10 +7,12 @@ import logging
 import sys
 
 from . import settings, steps
+from .run_lock import WarehouseBusy, warehouse_lock
 from .runs import RunRecord, StepFailed
 from .summary import print_summary
 
 log = logging.getLogger("jaffle")
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         "pg-setup", help="Postgres: create the database, the loader/transformer/reader roles and grants"
     )
     commands.add_parser("reset", help="drop everything the pipeline wrote to the configured warehouse")
+    commands.add_parser(
+        "status", help="who holds the warehouse, pending load packages, orphan rows, how the last run ended"
+    )
+    commands.add_parser("recover", help="finish or abort the load packages a crashed run left pending")
     commands.add_parser("transform", help="dbt build: models, tests and unit tests")
     commands.add_parser("publish", help="gate the marts, then publish them atomically")
     docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
@@ -75,8 +81,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that never write to the warehouse run without its lock.
+UNLOCKED_COMMANDS = ("generate", "pg-setup", "dbt-sources", "status")
+
+
 def run_command(arguments: argparse.Namespace) -> RunRecord:
-    """Run the chosen command inside one run record."""
+    """Run the chosen command inside one run record, holding the warehouse when it writes to it."""
+    command = arguments.command
+    if settings.warehouse_name() == "postgres" and command != "generate":
+        from .postgres_admin import prepare_postgres
+
+        prepare_postgres()
+    if command in UNLOCKED_COMMANDS:
+        return _run_unlocked(arguments)
+    with warehouse_lock(command):
+        return _run_locked(arguments)
+
+
+def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
+    """Commands that only read the warehouse, or write outside it."""
+    record = RunRecord()
+    command = arguments.command
+    if command == "dbt-sources":
+        from .dbt_sources import run_dbt_sources
+
+        run_dbt_sources(arguments.sources, arguments.write, arguments.staging_dir)
+    elif command == "status":
+        from .status import format_status, warehouse_status
+
+        print(format_status(warehouse_status()))
+    elif command == "generate":
+        steps.generate_demo_data(arguments.scale, arguments.seed)
+    return record
+
+
+def _run_locked(arguments: argparse.Namespace) -> RunRecord:
+    """Commands that write to the warehouse; the caller holds its lock."""
     record = RunRecord()
     command = arguments.command
     if command == "reset":
@@ -84,24 +124,15 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
 
         reset_warehouse()
         return record
-    if settings.warehouse_name() == "postgres" and command != "generate":
-        from .postgres_admin import prepare_postgres
+    if command == "recover":
+        from .status import format_status, print_recovery, recover, warehouse_status
 
-        prepare_postgres()
-    if command == "pg-setup":
-        return record
-    if command == "dbt-sources":
-        from .dbt_sources import run_dbt_sources
-
-        run_dbt_sources(arguments.sources, arguments.write, arguments.staging_dir)
+        print_recovery(recover())
+        print(format_status(warehouse_status()))
         return record
     sources = getattr(arguments, "sources", None)
     demo_sources = not sources or bool(set(sources) & set(settings.DEFAULT_SOURCES))
-    if (
-        command in ("generate", "el", "demo")
-        and getattr(arguments, "api", "local") == "local"
-        and demo_sources
-    ):
+    if command in ("el", "demo") and getattr(arguments, "api", "local") == "local" and demo_sources:
         steps.generate_demo_data(arguments.scale, arguments.seed)
     if command in ("el", "demo"):
         steps.extract_load(record, arguments.api, sources=sources)
@@ -135,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings.warehouse_name()
         record = run_command(arguments)
+    except WarehouseBusy as error:
+        print(f"\nBUSY: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except (StepFailed, RuntimeError, ValueError, FileNotFoundError) as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         return 1

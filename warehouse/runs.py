@@ -50,6 +50,7 @@ class RunRecord:
         """Time a step and record how it ended; failures are recorded, then re-raised."""
         record = StepRecord(name)
         self.steps.append(record)
+        self.save()  # a run killed in this step leaves a record that says so
         log.info("step %s: started", name)
         started = time.perf_counter()
         try:
@@ -76,5 +77,8 @@ class RunRecord:
         folder = settings.data_dir() / "runs"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.run_id}.json"
-        path.write_text(json.dumps(asdict(self), indent=2, default=str))
+        # Written beside, then renamed: a run killed mid-write never leaves a half record behind.
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(asdict(self), indent=2, default=str))
+        partial.replace(path)
         return path

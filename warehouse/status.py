@@ -1,0 +1,194 @@
+"""What state the warehouse is in, and repairing it: ``jaffle status`` shows, ``jaffle recover`` repairs.
+
+Status reports who holds the warehouse, the load packages a crashed run left pending per pipeline, the raw
+rows whose load never completed (orphans: staging reads completed loads only, so they never reach the marts)
+and how the last run ended. Recover does explicitly what every extract-load does first: finish or abort each
+pending package (see ``extract_load.recovery``), so the next run extracts the aborted data again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract_load.destination import pipelines_dir
+
+from . import settings
+from .connection import connect, fetch_all, placeholder, quote, schema_tables
+from .run_lock import describe_holder, duckdb_lock_holder, postgres_lock_holder
+
+LOAD_ID_COLUMN = "_dlt_load_id"
+
+
+@dataclass
+class WarehouseStatus:
+    """The state ``jaffle status`` prints."""
+
+    warehouse: str
+    lock_holder: dict[str, Any] | None
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    orphan_rows: dict[str, int] = field(default_factory=dict)
+    orphans_counted: bool = False
+    last_run: dict[str, Any] | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Nothing pending and no run holding the warehouse (orphans are harmless: they never reach marts)."""
+        return not self.pending and self.lock_holder is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable copy."""
+        return {**self.__dict__, "healthy": self.healthy}
+
+
+def pipeline_names() -> list[str]:
+    """Every pipeline with local state for this warehouse, and every configured source."""
+    folder = pipelines_dir()
+    present = [path.name for path in folder.iterdir() if path.is_dir()] if folder.exists() else []
+    return sorted(set(present) | set(settings.extract_load_sources()))
+
+
+def pending_packages() -> list[dict[str, Any]]:
+    """Load packages extracted or normalized but never archived as loaded, per pipeline."""
+    from extract_load.pipeline import source_pipeline
+    from extract_load.recovery import pending_packages as packages_of
+
+    folder = pipelines_dir()
+    return [
+        package.to_dict()
+        for name in pipeline_names()
+        if (folder / name).exists()
+        for package in packages_of(source_pipeline(name))
+    ]
+
+
+def orphan_rows(connection: Any) -> dict[str, int]:
+    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row."""
+    counts = {}
+    for dataset in settings.RAW_DATASETS:
+        tables = schema_tables(connection, dataset)
+        loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in tables else None
+        for table in tables:
+            if table.startswith("_dlt") or LOAD_ID_COLUMN not in table_columns(connection, dataset, table):
+                continue
+            completed = (
+                f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
+            )
+            (count,) = fetch_all(
+                connection,
+                f"select count(*) from {quote(dataset, table)} where {quote(LOAD_ID_COLUMN)} not in {completed}",
+            )[0]
+            if count:
+                counts[f"{dataset}.{table}"] = count
+    return counts
+
+
+def table_columns(connection: Any, schema: str, table: str) -> list[str]:
+    """The column names of one table."""
+    sql = (
+        "select column_name from information_schema.columns"
+        f" where table_schema = {placeholder()} and table_name = {placeholder()}"
+    )
+    return [name for (name,) in fetch_all(connection, sql, [schema, table])]
+
+
+def last_run() -> dict[str, Any] | None:
+    """The newest run record: id, status, and the failed step with its error."""
+    records = sorted((settings.data_dir() / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
+    for path in reversed(records):
+        try:
+            run = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            continue  # a record being written by a running run
+        failed = next((step for step in run.get("steps", []) if step.get("status") == "failed"), None)
+        return {
+            "run_id": run.get("run_id"),
+            "status": run.get("status"),
+            "started_at": run.get("started_at"),
+            "failed_step": failed and failed["name"],
+            "error": failed and (failed.get("error") or "")[:300],
+        }
+    return None
+
+
+def _lock_holder() -> dict[str, Any] | None:
+    """Who holds the warehouse now."""
+    if settings.warehouse_name() == "postgres":
+        with connect(role="loader", read_only=True) as connection:
+            return postgres_lock_holder(connection)
+    return duckdb_lock_holder()
+
+
+def warehouse_status() -> WarehouseStatus:
+    """Collect the status; the warehouse is queried only when no run holds it (DuckDB admits one writer)."""
+    status = WarehouseStatus(settings.warehouse_name(), _lock_holder(), last_run=last_run())
+    status.pending = pending_packages()
+    warehouse_exists = settings.warehouse_name() == "postgres" or settings.duckdb_path().exists()
+    if status.lock_holder is None and warehouse_exists:
+        with connect(role="loader", read_only=True) as connection:
+            status.orphan_rows = orphan_rows(connection)
+        status.orphans_counted = True
+    return status
+
+
+def format_status(status: WarehouseStatus) -> str:
+    """The status for people."""
+    lines = [f"Warehouse: {status.warehouse}"]
+    lines.append(
+        f"  lock: held by {describe_holder(status.lock_holder)}" if status.lock_holder else "  lock: free"
+    )
+    if status.pending:
+        lines.append(
+            "  pending load packages (a crashed run; the next run or `jaffle recover` repairs them):"
+        )
+        lines += [
+            f"    {p['pipeline']}: {p['load_id']} ({p['stage']}; "
+            + ", ".join(f"{n} {s.removesuffix('_jobs')}" for s, n in p["jobs"].items() if n)
+            + ")"
+            for p in status.pending
+        ]
+    else:
+        lines.append("  pending load packages: none")
+    if not status.orphans_counted:
+        lines.append("  orphan rows: not counted (a run holds the warehouse, or nothing was loaded yet)")
+    elif status.orphan_rows:
+        lines.append("  orphan rows (load never completed; excluded from staging and marts):")
+        lines += [f"    {table}: {count:,}" for table, count in status.orphan_rows.items()]
+    else:
+        lines.append("  orphan rows: none")
+    run = status.last_run
+    if run:
+        outcome = (
+            run["status"]
+            if not run["failed_step"]
+            else f"{run['status']} at {run['failed_step']}: {run['error']}"
+        )
+        if run["status"] == "running" and status.lock_holder is None:
+            outcome = "did not finish: no run holds the warehouse, so it was killed or crashed"
+        lines.append(f"  last run: {run['run_id']} ({run['started_at']}): {outcome}")
+    else:
+        lines.append("  last run: none yet (run `make demo`)")
+    return "\n".join(lines)
+
+
+def recover() -> list[dict[str, Any]]:
+    """Finish or abort every pending package of every pipeline of this warehouse; return what was done."""
+    from extract_load.pipeline import source_pipeline
+    from extract_load.recovery import recover_pipeline
+
+    folder = pipelines_dir()
+    return [
+        action.to_dict()
+        for name in pipeline_names()
+        if (folder / name).exists()
+        for action in recover_pipeline(source_pipeline(name))
+    ]
+
+
+def print_recovery(actions: list[dict[str, Any]]) -> None:
+    """What recover did, for people."""
+    if not actions:
+        print("Nothing to recover: no pending load packages.")
+    for action in actions:
+        print(f"{action['action']}: {action['pipeline']} package {action['load_id']} ({action['stage']})")
