@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup reset test test-fast lint format clean
+.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup reset status recover test test-fast test-faults lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,9 @@ test: setup ## run the whole test suite (Postgres tests skip when no server is r
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(BIN)/python -m pytest -m "not slow"
 
+test-faults: setup ## the fault-injection suite alone (part of make test), with its figures at the end
+	$(BIN)/python -m pytest -m faults
+
 .PHONY: dbt-sources
 dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)
 	$(JAFFLE) dbt-sources --write
@@ -63,6 +66,12 @@ lint: setup ## ruff (check and format) on Python, sqlfluff and the project conve
 
 format: setup ## format Python and fix SQL style
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models
+
+status: setup ## who holds the warehouse, pending load packages of a crashed run, orphan rows, the last run
+	$(JAFFLE) status
+
+recover: setup ## finish or abort what a crashed run left pending (every run also does this first)
+	$(JAFFLE) recover
 
 reset: setup ## drop everything the pipeline wrote to the configured warehouse (WAREHOUSE=...)
 	$(JAFFLE) reset

@@ -128,7 +128,7 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
         from .status import format_status, print_recovery, recover, warehouse_status
 
         print_recovery(recover())
-        print(format_status(warehouse_status()))
+        print(format_status(warehouse_status(holding_lock=True)))
         return record
     sources = getattr(arguments, "sources", None)
     demo_sources = not sources or bool(set(sources) & set(settings.DEFAULT_SOURCES))

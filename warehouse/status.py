@@ -42,25 +42,20 @@ class WarehouseStatus:
         return {**self.__dict__, "healthy": self.healthy}
 
 
-def pipeline_names() -> list[str]:
-    """Every pipeline with local state for this warehouse, and every configured source."""
+def pipelines_with_state() -> list[Any]:
+    """The dlt pipeline of every source with local state for this warehouse."""
+    from extract_load.pipeline import source_pipeline
+
     folder = pipelines_dir()
-    present = [path.name for path in folder.iterdir() if path.is_dir()] if folder.exists() else []
-    return sorted(set(present) | set(settings.extract_load_sources()))
+    names = sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.exists() else []
+    return [source_pipeline(name) for name in names]
 
 
 def pending_packages() -> list[dict[str, Any]]:
     """Load packages extracted or normalized but never archived as loaded, per pipeline."""
-    from extract_load.pipeline import source_pipeline
     from extract_load.recovery import pending_packages as packages_of
 
-    folder = pipelines_dir()
-    return [
-        package.to_dict()
-        for name in pipeline_names()
-        if (folder / name).exists()
-        for package in packages_of(source_pipeline(name))
-    ]
+    return [package.to_dict() for pipeline in pipelines_with_state() for package in packages_of(pipeline)]
 
 
 def orphan_rows(connection: Any) -> dict[str, int]:
@@ -120,9 +115,14 @@ def _lock_holder() -> dict[str, Any] | None:
     return duckdb_lock_holder()
 
 
-def warehouse_status() -> WarehouseStatus:
-    """Collect the status; the warehouse is queried only when no run holds it (DuckDB admits one writer)."""
-    status = WarehouseStatus(settings.warehouse_name(), _lock_holder(), last_run=last_run())
+def warehouse_status(holding_lock: bool = False) -> WarehouseStatus:
+    """Collect the status; the warehouse is queried only when no other run holds it (DuckDB admits one writer).
+
+    ``holding_lock``: the caller holds the warehouse itself (``jaffle recover``), so it is not busy.
+    """
+    status = WarehouseStatus(
+        settings.warehouse_name(), None if holding_lock else _lock_holder(), last_run=last_run()
+    )
     status.pending = pending_packages()
     warehouse_exists = settings.warehouse_name() == "postgres" or settings.duckdb_path().exists()
     if status.lock_holder is None and warehouse_exists:
@@ -174,16 +174,9 @@ def format_status(status: WarehouseStatus) -> str:
 
 def recover() -> list[dict[str, Any]]:
     """Finish or abort every pending package of every pipeline of this warehouse; return what was done."""
-    from extract_load.pipeline import source_pipeline
     from extract_load.recovery import recover_pipeline
 
-    folder = pipelines_dir()
-    return [
-        action.to_dict()
-        for name in pipeline_names()
-        if (folder / name).exists()
-        for action in recover_pipeline(source_pipeline(name))
-    ]
+    return [action.to_dict() for pipeline in pipelines_with_state() for action in recover_pipeline(pipeline)]
 
 
 def print_recovery(actions: list[dict[str, Any]]) -> None:
