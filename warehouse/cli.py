@@ -95,7 +95,12 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     if command in UNLOCKED_COMMANDS:
         return _run_unlocked(arguments)
     with warehouse_lock(command):
-        return _run_locked(arguments)
+        record = _run_locked(arguments)
+    if command == "docs" and arguments.serve:  # serving reads files only: the warehouse is free meanwhile
+        from . import docs_site
+
+        docs_site.serve(docs_site.target_dir(), arguments.port)
+    return record
 
 
 def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
@@ -150,7 +155,7 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
     elif command == "publish":
         steps.publish_checked(record)
     elif command == "docs":
-        steps.build_docs(serve_port=arguments.port if arguments.serve else None)
+        steps.build_docs()
     record.finish()
     return record
 

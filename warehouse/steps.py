@@ -201,8 +201,8 @@ def docs_location() -> Path:
     return target_dir() / PAGE
 
 
-def build_docs(serve_port: int | None = None) -> Path:
-    """Generate the dbt docs as one offline page with data quality added; serve it on loopback if asked."""
+def build_docs() -> Path:
+    """Generate the dbt docs as one offline page with data quality added (``jaffle docs --serve`` serves it)."""
     from . import docs_site
 
     target = docs_site.target_dir()
@@ -211,6 +211,4 @@ def build_docs(serve_port: int | None = None) -> Path:
         raise StepFailed("dbt docs generate failed (see the output above)")
     page = docs_site.add_data_quality(target)
     print(f"docs built: {page} (data quality: {target / docs_site.REPORT})")
-    if serve_port is not None:
-        docs_site.serve(target, serve_port)
     return page
