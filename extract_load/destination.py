@@ -41,3 +41,8 @@ def dlt_destination() -> Destination:
 def pipelines_dir() -> Path:
     """dlt's local state lives next to the warehouse it belongs to, one folder per engine."""
     return settings.data_dir() / "dlt_pipelines" / settings.warehouse_name()
+
+
+def broken_pipelines_dir() -> Path:
+    """Where unreadable working folders of crashed runs are kept for inspection (never read again)."""
+    return settings.data_dir() / "dlt_pipelines" / f"{settings.warehouse_name()}-broken"

@@ -15,9 +15,9 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
+from .destination import LOADER_FILE_FORMAT, broken_pipelines_dir, dlt_destination, pipelines_dir
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
-from .recovery import recover_pipeline
+from .recovery import recovered_pipeline
 from .table_stats import table_seconds
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,8 @@ def _reconcile(ledger: RowLedger, rows: dict[str, int]) -> list[TableReconciliat
 
 def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
     """Recover from a crashed run, extract and normalize one source, reconcile, then load it; time each step."""
-    pipeline = source_pipeline(name)
-    recovered = [action.to_dict() for action in recover_pipeline(pipeline)]
+    pipeline, actions = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
+    recovered = [action.to_dict() for action in actions]
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     extract_info = pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)

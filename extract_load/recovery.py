@@ -13,12 +13,20 @@ run. Before each extract-load the pending packages are looked at:
 
 The reconciliation of a crashed run (rows read = rows normalized + rows quarantined) died with its process,
 which is why an unfinished package is re-extracted rather than trusted.
+
+A crash can also leave dlt's local working folder itself unreadable (a disk that filled up mid-write leaves
+half-written schema or state files). Then the folder is moved aside and the pipeline is rebuilt from the
+warehouse: dlt restores state and schemas of the last completed load from the destination.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -124,3 +132,39 @@ def recover_pipeline(pipeline: dlt.Pipeline) -> list[RecoveryAction]:
     return [RecoveryAction(package, "finished") for package in keep] + [
         RecoveryAction(package, "aborted") for package in drop
     ]
+
+
+# What a half-written working folder raises when dlt reads it back.
+BROKEN_WORKING_FOLDER = (OSError, ValueError)  # json.JSONDecodeError is a ValueError
+
+
+def recovered_pipeline(
+    name: str, make_pipeline: Callable[[str], dlt.Pipeline], broken_dir: Path
+) -> tuple[dlt.Pipeline, list[RecoveryAction]]:
+    """The source's pipeline, recovered; rebuilt from the warehouse when its working folder is unreadable."""
+    try:
+        pipeline = make_pipeline(name)
+        return pipeline, recover_pipeline(pipeline)
+    except BROKEN_WORKING_FOLDER as error:
+        return _rebuild(name, make_pipeline, broken_dir, error)
+
+
+def _rebuild(
+    name: str, make_pipeline: Callable[[str], dlt.Pipeline], broken_dir: Path, error: Exception
+) -> tuple[dlt.Pipeline, list[RecoveryAction]]:
+    """Move the unreadable working folder aside, then restore state and schemas from the destination."""
+    from .destination import pipelines_dir
+
+    working = pipelines_dir() / name
+    broken_dir.mkdir(parents=True, exist_ok=True)
+    aside = broken_dir / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    log.warning(
+        "recovering %s: its working folder is unreadable (%s: %s); moved to %s, rebuilding from the warehouse",
+        name, type(error).__name__, str(error).splitlines()[0] if str(error) else "", aside,
+    )  # fmt: skip
+    if working.exists():
+        shutil.move(str(working), str(aside))
+    pipeline = make_pipeline(name)
+    pipeline.sync_destination()
+    package = PendingPackage(name, "(working folder)", "unreadable")
+    return pipeline, [RecoveryAction(package, "rebuilt from the warehouse")]

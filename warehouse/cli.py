@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 
@@ -176,6 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUSY
     except (StepFailed, RuntimeError, ValueError, FileNotFoundError) as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        hint = (
+            f"; free disk space where the pipeline works ({settings.data_dir()}) and run again: the next run"
+            " recovers what this one left"
+            if error.errno == errno.ENOSPC
+            else ""
+        )
+        print(f"\nFAILED: {type(error).__name__}: {error}{hint}", file=sys.stderr)
         return 1
     if arguments.command in ("el", "demo", "publish", "check"):
         print_summary(record)

@@ -45,5 +45,8 @@ def reset_warehouse() -> None:
         for path in (settings.duckdb_path(), settings.published_snapshot_path()):
             for leftover in (path, path.with_name(path.name + ".wal")):
                 leftover.unlink(missing_ok=True)
-    shutil.rmtree(settings.data_dir() / "dlt_pipelines" / settings.warehouse_name(), ignore_errors=True)
+    from extract_load.destination import broken_pipelines_dir, pipelines_dir
+
+    for folder in (pipelines_dir(), broken_pipelines_dir()):
+        shutil.rmtree(folder, ignore_errors=True)
     log.warning("reset: the %s warehouse holds no pipeline data any more", settings.warehouse_name())

@@ -42,20 +42,25 @@ class WarehouseStatus:
         return {**self.__dict__, "healthy": self.healthy}
 
 
-def pipelines_with_state() -> list[Any]:
-    """The dlt pipeline of every source with local state for this warehouse."""
-    from extract_load.pipeline import source_pipeline
-
+def pipelines_with_state() -> list[str]:
+    """The sources with a dlt working folder for this warehouse."""
     folder = pipelines_dir()
-    names = sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.exists() else []
-    return [source_pipeline(name) for name in names]
+    return sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.exists() else []
 
 
 def pending_packages() -> list[dict[str, Any]]:
     """Load packages extracted or normalized but never archived as loaded, per pipeline."""
+    from extract_load.pipeline import source_pipeline
+    from extract_load.recovery import BROKEN_WORKING_FOLDER, PendingPackage
     from extract_load.recovery import pending_packages as packages_of
 
-    return [package.to_dict() for pipeline in pipelines_with_state() for package in packages_of(pipeline)]
+    pending = []
+    for name in pipelines_with_state():
+        try:
+            pending += [package.to_dict() for package in packages_of(source_pipeline(name))]
+        except BROKEN_WORKING_FOLDER:
+            pending.append(PendingPackage(name, "(working folder)", "unreadable").to_dict())
+    return pending
 
 
 def orphan_rows(connection: Any) -> dict[str, int]:
@@ -174,9 +179,15 @@ def format_status(status: WarehouseStatus) -> str:
 
 def recover() -> list[dict[str, Any]]:
     """Finish or abort every pending package of every pipeline of this warehouse; return what was done."""
-    from extract_load.recovery import recover_pipeline
+    from extract_load.destination import broken_pipelines_dir
+    from extract_load.pipeline import source_pipeline
+    from extract_load.recovery import recovered_pipeline
 
-    return [action.to_dict() for pipeline in pipelines_with_state() for action in recover_pipeline(pipeline)]
+    actions = []
+    for name in pipelines_with_state():
+        _, done = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
+        actions += [action.to_dict() for action in done]
+    return actions
 
 
 def print_recovery(actions: list[dict[str, Any]]) -> None:

@@ -68,6 +68,8 @@ def extract_load(
     record: RunRecord, api: str = "local", landing: str | None = None, sources: list[str] | None = None
 ) -> dict[str, Any]:
     """Land each source in its raw schema, reconciled; store the per-table summary; return it per source."""
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
     from extract_load.ledger import ReconciliationError
     from extract_load.pipeline import load_source
     from extract_load.run_report import aborted_rows, loaded_rows, store_report
@@ -90,9 +92,31 @@ def extract_load(
         except ReconciliationError as error:
             report += aborted_rows(record.run_id, name, error)
             raise StepFailed(str(error)) from error
+        except (PipelineStepFailed, OSError) as error:
+            raise StepFailed(_load_failure(name, error)) from error
         finally:
             store_report(report)
     return step.detail
+
+
+def _load_failure(source: str, error: Exception) -> str:
+    """What failed in a source's extract-load, the cause, and what to do (dlt's own advice does not apply)."""
+    import errno
+
+    step = getattr(error, "step", None)
+    cause: BaseException = error
+    while cause.__cause__ is not None or getattr(cause, "exception", None) is not None:
+        cause = cause.__cause__ or cause.exception
+    lines = str(cause).strip().splitlines()
+    where = f" at dlt's {step} step" if step else ""
+    advice = "fix the cause"
+    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC or "No space left on device" in str(error):
+        advice = f"free disk space where the pipeline works ({settings.data_dir()})"
+    return (
+        f"extract-load of {source} failed{where}: {type(cause).__name__}: {lines[0] if lines else ''}\n"
+        f"Nothing of this load reaches staging or the marts. {advice[0].upper()}{advice[1:]}, then run again:"
+        " the next run aborts what this one left and extracts it again (`jaffle status` shows it meanwhile)."
+    )
 
 
 def check(record: RunRecord, stage: str) -> Any:

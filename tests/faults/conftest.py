@@ -24,6 +24,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             totals["unexpected keys"] += figure["unexpected_keys"]
             totals["packages aborted"] += figure["aborted"]
             totals["packages finished"] += figure["finished"]
+            totals["folders rebuilt"] += figure["rebuilt"]
     terminalreporter.section("fault injection figures")
     columns = list(per_engine["total"])
     terminalreporter.write_line(f"{'engine':<10}" + "".join(f"{name:>22}" for name in columns))

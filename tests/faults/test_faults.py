@@ -252,6 +252,7 @@ def test_the_run_after_a_fault_converges(engine: dict, fault: str, k: int, tmp_p
         "runs_after": runs_after,
         "aborted": sum(package["action"] == "aborted" for package in recovered),
         "finished": sum(package["action"] == "finished" for package in recovered),
+        "rebuilt": sum(package["action"] == "rebuilt from the warehouse" for package in recovered),
         "converged": 0,
         "duplicate_keys": 0,
         "lost_keys": 0,
@@ -298,8 +299,14 @@ def test_a_fault_while_a_new_batch_loads_converges_on_the_source(
     )
     assert child.returncode != 0, "a fault that fired must fail its run"
 
+    check_against_source(engine, f"incremental {fault}#{k}", child.returncode)
+
+
+def check_against_source(engine: dict, label: str, exit_code: int) -> None:
+    """Run once after the fault; the published marts must equal the source system. Record the figures."""
     loads = run_after_fault()  # the next run must converge by itself
     recovered = [package for load in loads.values() for package in load["recovered"]]
+    data_dir = engine["data_dir"]
     expected = source_keys(data_dir)
     published = published_keys()
     duplicates = sum(len(published[t]) - len(set(published[t])) for t in expected)
@@ -312,12 +319,13 @@ def test_a_fault_while_a_new_batch_loads_converges_on_the_source(
     FIGURES.append(
         {
             "engine": engine["name"],
-            "fault": f"incremental {fault}#{k}",
+            "fault": label,
             "injected": 1,
-            "exit": child.returncode,
+            "exit": exit_code,
             "runs_after": 1,
             "aborted": sum(package["action"] == "aborted" for package in recovered),
             "finished": sum(package["action"] == "finished" for package in recovered),
+            "rebuilt": sum(package["action"] == "rebuilt from the warehouse" for package in recovered),
             "converged": int(converged),
             "duplicate_keys": duplicates,
             "lost_keys": lost,
@@ -325,5 +333,53 @@ def test_a_fault_while_a_new_batch_loads_converges_on_the_source(
         }
     )
     assert converged, (
-        f"after {fault}#{k}: {reconciliation}; {duplicates} duplicate, {lost} lost, {unexpected} unexpected keys"
+        f"after {label}: {reconciliation}; {duplicates} duplicate, {lost} lost, {unexpected} unexpected keys"
     )
+
+
+# Sizes of a RAM disk mounted as dlt's working folder, each too small for one run of the small data set
+# (which needs about 1 MiB there): the disk fills up at a different point of the run.
+DISK_SIZES = ("128k", "320k", "640k")
+DISK_PLAN = [("duckdb", size) for size in DISK_SIZES] + [
+    pytest.param("postgres", size, marks=pytest.mark.postgres) for size in DISK_SIZES
+]
+
+
+def can_mount() -> bool:
+    """Whether this process may mount a RAM disk (root, with mount allowed)."""
+    return os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+@pytest.mark.parametrize("engine, size", DISK_PLAN, indirect=["engine"])
+def test_a_full_disk_under_the_working_folder_converges_once_space_is_freed(engine: dict, size: str):
+    """A real ENOSPC: dlt's working folder is a RAM disk too small for the run; then space is freed."""
+    if not can_mount():
+        reason = "a real full disk needs root to mount a small RAM disk"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}: CI=true requires every fault to run", pytrace=False)
+        pytest.skip(reason)
+    from extract_load.destination import pipelines_dir
+
+    reset_warehouse()
+    working = pipelines_dir()
+    working.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(working)], check=True)
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "warehouse.cli", "el", "--scale", SCALE, "--seed", SEED],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert child.returncode != 0 and "No space left on device" in child.stdout + child.stderr, (
+            f"the run did not meet a full disk (exit {child.returncode}):\n{child.stderr[-1500:]}"
+        )
+        failure = child.stderr[child.stderr.rfind("FAILED:") :]
+        assert "FAILED:" in child.stderr and "ree disk space where the pipeline works" in failure, failure[
+            -1500:
+        ]
+        subprocess.run(["mount", "-o", "remount,size=256m", str(working)], check=True)  # space is freed
+        check_against_source(engine, f"disk full at {size}", child.returncode)
+    finally:
+        subprocess.run(["umount", "--lazy", str(working)], check=False)
