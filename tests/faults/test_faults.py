@@ -102,6 +102,9 @@ def test_the_plan_injects_at_least_a_hundred_faults_across_both_engines():
     }  # fmt: skip
 
 
+_MANIFESTS: dict[str, Any] = {}
+
+
 def dbt_run() -> None:
     """``dbt run`` in this process (dbt's start-up costs seconds per subprocess, a hundred times over)."""
     from dbt.cli.main import dbtRunner
@@ -116,7 +119,11 @@ def dbt_run() -> None:
         "--target",
         settings.warehouse_name(),
     ]
-    result = dbtRunner().invoke([*arguments, "--quiet"])
+    manifest = _MANIFESTS.get(settings.warehouse_name())
+    if manifest is None:  # the project does not change during the suite: parse it once per engine
+        parsed = dbtRunner().invoke(["parse", *arguments[1:], "--quiet"])
+        manifest = _MANIFESTS[settings.warehouse_name()] = parsed.result
+    result = dbtRunner(manifest=manifest).invoke([*arguments, "--quiet"])
     if settings.warehouse_name() == "duckdb":
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
