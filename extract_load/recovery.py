@@ -43,11 +43,6 @@ class PendingPackage:
     stage: str  # "extracted" (not normalized yet) or "normalized" (waiting for, or in, its load)
     jobs: dict[str, int] = field(default_factory=dict)  # jobs per state: new, started, completed, failed
 
-    @property
-    def partly_loaded(self) -> bool:
-        """Some of its jobs already reached the warehouse."""
-        return self.jobs.get("completed_jobs", 0) > 0 or self.jobs.get("started_jobs", 0) > 0
-
     def describe(self) -> str:
         """One line for people: which package, how far it got."""
         jobs = ", ".join(

@@ -147,12 +147,9 @@ def format_status(status: WarehouseStatus) -> str:
         lines.append(
             "  pending load packages (a crashed run; the next run or `jaffle recover` repairs them):"
         )
-        lines += [
-            f"    {p['pipeline']}: {p['load_id']} ({p['stage']}; "
-            + ", ".join(f"{n} {s.removesuffix('_jobs')}" for s, n in p["jobs"].items() if n)
-            + ")"
-            for p in status.pending
-        ]
+        from extract_load.recovery import PendingPackage
+
+        lines += [f"    {PendingPackage(**package).describe()}" for package in status.pending]
     else:
         lines.append("  pending load packages: none")
     if not status.orphans_counted:
