@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup reset status recover test test-fast test-faults lint format clean
+.PHONY: help setup generate el check transform publish demo docs docs-build pg-setup reset status recover test test-fast test-faults bench lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,10 @@ test-fast: setup ## the tests without the slow end-to-end suites
 
 test-faults: setup ## the fault-injection suite alone (part of make test), with its figures at the end
 	$(BIN)/python -m pytest -m faults
+
+BENCH_ITEMS ?= 1000000 10000000
+bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest (BENCH_ITEMS=...); not a test
+	nice -n 5 $(BIN)/python -m benchmarks --items $(BENCH_ITEMS)
 
 .PHONY: dbt-sources
 dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)

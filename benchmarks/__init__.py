@@ -1,0 +1,1 @@
+"""The benchmark: ``make bench`` times each pipeline stage against the engines' native ingest paths."""

@@ -1,0 +1,60 @@
+"""The bench's orders and items as a source of the pipeline's own files reader (Arrow from Parquet to load)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dlt
+
+from extract_load.ledger import RowLedger
+from extract_load.sources.hints import naive_timestamp
+from extract_load.sources.jaffle_files import file_drop_resource
+from extract_load.sources.jaffle_files.settings import CHUNK_BYTES, CHUNK_ROWS
+
+SOURCE_NAME = "jaffle_bench"  # lands in raw_jaffle_bench, like every source in raw_<name>
+
+
+def _text() -> dict:
+    """A text column hint."""
+    return {"data_type": "text"}
+
+
+def bench_drops() -> dict[str, dict]:
+    """The two drops, declared like the landing folder's: glob, format, key, typed columns."""
+    money = {"data_type": "bigint"}
+    return {
+        "orders": {
+            "glob": "orders/*.parquet",
+            "format": "parquet",
+            "primary_key": "id",
+            "columns": {
+                "id": _text(),
+                "customer_id": _text(),
+                "store_id": _text(),
+                "ordered_at": naive_timestamp(),
+                "subtotal": dict(money),
+                "tax_paid": dict(money),
+                "order_total": dict(money),
+            },
+        },
+        "order_items": {
+            "glob": "order_items/*.parquet",
+            "format": "parquet",
+            "primary_key": "id",
+            "columns": {"id": _text(), "order_id": _text(), "sku": _text()},
+        },
+    }
+
+
+def bench_source(bucket_url: str, ledger: RowLedger, chunk_rows: int = CHUNK_ROWS) -> Any:
+    """A dlt source reading the bench folder through ``jaffle_files``' resource factory."""
+
+    @dlt.source(name=SOURCE_NAME)
+    def jaffle_bench() -> list:
+        """Orders and order items from Parquet files."""
+        return [
+            file_drop_resource(bucket_url, name, drop, ledger, CHUNK_BYTES, chunk_rows)
+            for name, drop in bench_drops().items()
+        ]
+
+    return jaffle_bench()

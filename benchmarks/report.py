@@ -1,0 +1,128 @@
+"""The bench's results: ratios against the baselines, then JSON, a Markdown table and a PNG plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+Rows = list[dict[str, Any]]
+
+
+def _find(results: Rows, engine: str, stage: str, scale: int | None = None) -> dict[str, Any] | None:
+    """The first measurement of a stage on an engine (at a scale, when given)."""
+    for row in results:
+        if row["engine"] == engine and row["stage"] == stage and (scale is None or row["scale"] == scale):
+            return row
+    return None
+
+
+def ratios(results: Rows, scales: list[int], engines: list[str]) -> dict[str, Any]:
+    """Load rate against native ingest, incremental against full, naive paths, growth from the smallest scale."""
+    native = {"duckdb": "duckdb_native", "postgres": "postgres_copy"}
+    out: dict[str, Any] = {}
+    for engine in engines:
+        for scale in scales:
+            load, base = (
+                _find(results, engine, "pipeline_load", scale),
+                _find(results, engine, native[engine], scale),
+            )
+            key = f"{engine} {scale:,}"
+            if load and base:
+                out[f"{key}: load rate / native rate (target >= 0.7)"] = round(
+                    base["seconds"] / load["seconds"], 2
+                )
+            incremental = next(
+                (
+                    r
+                    for r in results
+                    if r["engine"] == engine
+                    and r["stage"] == "incremental_load"
+                    and r["detail"].get("of") == scale
+                ),
+                None,
+            )
+            if load and incremental:
+                out[f"{key}: incremental 1% / full load (target < 0.1)"] = round(
+                    incremental["seconds"] / load["seconds"], 3
+                )
+        loads = [r for r in results if r["engine"] == engine and r["stage"] == "pipeline_load"]
+        if len(loads) > 1:
+            small, large = loads[0], loads[-1]
+            label = f"{engine}: {small['scale']:,} -> {large['scale']:,} items"
+            out[f"{label}: time x"] = round(large["seconds"] / small["seconds"], 2)
+            out[f"{label}: peak memory x"] = round(large["peak_mib"] / small["peak_mib"], 2)
+        for naive in ("pandas_to_sql", "dlt_dicts"):
+            row, load = _find(results, engine, naive), (loads or [None])[0]
+            if row and load and row["rows_per_second"]:
+                out[f"{engine}: pipeline rate / {naive} rate"] = round(
+                    load["rows_per_second"] / row["rows_per_second"], 1
+                )
+        full = [r for r in results if r["engine"] == engine and r["stage"] in PIPELINE_FULL]
+        again = [r for r in results if r["engine"] == engine and r["stage"].endswith("_incremental")]
+        if full and again:
+            seconds = sum(r["seconds"] for r in full if r["stage"] != "generate")
+            out[f"{engine}: whole pipeline, 1% new orders / full run (target < 0.1)"] = round(
+                sum(r["seconds"] for r in again) / seconds, 2
+            )
+    return out
+
+
+PIPELINE_FULL = ("extract_load", "check_raw", "dbt_build", "checks_publish")
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The results as a Markdown table, then the ratios and the machine."""
+    lines = [
+        "| engine | stage | order items | seconds | wall s | rows/s | peak MiB |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        rate = f"{row['rows_per_second']:,}" if row["rows_per_second"] else ""
+        lines.append(
+            f"| {row['engine']} | {row['stage']} | {row['scale']:,} | {row['seconds']:.2f} | {row['wall_seconds']:.2f}"
+            f" | {rate} | {row['peak_mib']:,.0f} |"
+        )
+    lines += ["", "| ratio | value |", "|---|---:|"]
+    lines += [f"| {name} | {value} |" for name, value in report["ratios"].items()]
+    m = report["machine"]
+    lines += [
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}, Python {m['python']},"
+        f" PostgreSQL {m['postgres']}; "
+        + ", ".join(f"{name} {version}" for name, version in m["packages"].items())
+        + f". Load average at start {m['load_average']}, at end {report['load_average_end']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    """Seconds per stage by scale, one panel per engine (log scale: stages span three orders of magnitude)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    engines = sorted({row["engine"] for row in report["results"]})
+    figure, axes = plt.subplots(1, len(engines), figsize=(6 * len(engines), 4.5), squeeze=False)
+    for axis, engine in zip(axes[0], engines, strict=True):
+        rows = [row for row in report["results"] if row["engine"] == engine]
+        for stage in dict.fromkeys(row["stage"] for row in rows):
+            points = sorted((row["scale"], row["seconds"]) for row in rows if row["stage"] == stage)
+            axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=stage)
+        axis.set(xscale="log", yscale="log", title=engine, xlabel="order items", ylabel="seconds")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_report(report: dict[str, Any], folder: Path) -> list[Path]:
+    """``bench.json``, ``bench.md`` and ``bench.png`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "bench.json", folder / "bench.md", folder / "bench.png"]
+    paths[0].write_text(json.dumps(report, indent=2, default=str) + "\n")
+    paths[1].write_text(markdown(report))
+    plot(report, paths[2])
+    return paths

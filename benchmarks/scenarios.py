@@ -1,0 +1,121 @@
+"""The bench's scenarios: the raw load at scale against native ingest, and the whole pipeline through its CLI."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .data import FILE_ROWS, ITEMS_PER_ORDER
+from .engines import engine_env, fresh_engine
+from .measure import Measurement, run_cli, run_stage
+
+log = logging.getLogger("benchmarks")
+NATIVE = {"duckdb": "duckdb_native", "postgres": "postgres_copy"}
+
+
+def _say(measurement: Measurement) -> Measurement:
+    """Log one measurement as it lands."""
+    log.info(
+        "%-9s %-22s %11s items: %8.2f s  %8.1f MiB  %s rows/s", measurement.engine, measurement.stage,
+        f"{measurement.scale:,}", measurement.seconds, measurement.peak_mib, measurement.rows_per_second,
+    )  # fmt: skip
+    return measurement
+
+
+def generate(root: Path, n_items: int, seed: int) -> tuple[Path, Measurement]:
+    """Write the data of one scale (once for every engine)."""
+    folder = root / f"data-{n_items}"
+    shutil.rmtree(folder, ignore_errors=True)
+    args = {"folder": str(folder), "n_items": n_items, "seed": seed}
+    return folder, _say(run_stage("generate", "-", n_items, args, engine_env("duckdb", root / "scratch")))
+
+
+def _increment(n_items: int) -> int:
+    """1% of the items (at least one order), a whole number of orders."""
+    return max(ITEMS_PER_ORDER, n_items // 100 // ITEMS_PER_ORDER * ITEMS_PER_ORDER)
+
+
+def raw_load(
+    root: Path, folder: Path, engine: str, n_items: int, seed: int, naive_rows: int
+) -> list[Measurement]:
+    """Native ingest, the pipeline's load, an incremental load of 1% new files, and the naive paths."""
+    work = root / f"{engine}-{n_items}"
+    fresh_engine(engine, work)
+    env = engine_env(engine, work)
+    base = {"folder": str(folder), "tmp": str(work)}
+    out = [
+        _say(run_stage(NATIVE[engine], engine, n_items, base | {"path": str(work / "native.duckdb")}, env))
+    ]
+    out.append(_say(run_stage("pipeline_load", engine, n_items, base, env)))
+    more = _increment(n_items)
+    first = ((n_items + FILE_ROWS - 1) // FILE_ROWS) * FILE_ROWS  # new files, ids after every existing one
+    added = run_stage(
+        "generate",
+        engine,
+        more,
+        {"folder": str(folder), "n_items": more, "seed": seed, "first_item": first},
+        env,
+    )
+    incremental = run_stage("pipeline_load", engine, more, base, env)
+    incremental.stage = "incremental_load"
+    incremental.detail |= {"generate_seconds": added.seconds, "of": n_items}
+    out.append(_say(incremental))
+    for table in ("orders", "order_items"):
+        (folder / table / f"part-{first:012d}.parquet").unlink()
+    if naive_rows:
+        rows = min(naive_rows, n_items)
+        for stage in ("pandas_to_sql", "dlt_dicts"):
+            args = base | {"rows": rows, "path": str(work / f"{stage}.duckdb")}
+            out.append(_say(run_stage(stage, engine, rows, args, env)))
+    return out
+
+
+PIPELINE_STEPS = (
+    ("generate", ["generate"]),
+    ("extract_load", ["el", "--api", "local"]),
+    ("check_raw", ["check", "--stage", "raw"]),
+    ("dbt_build", ["transform"]),
+    ("checks_publish", ["publish"]),
+)
+
+
+def _append_orders(work: Path, seed: int) -> int:
+    """Append 1% new orders (with items) to the demo source, dated the day after its last order."""
+    from extract_load.demo_data import append_orders
+
+    orders = pq.read_table(work / "source" / "orders.parquet", columns=["ordered_at"])
+    last = pc.max(orders.column("ordered_at")).as_py()
+    n_orders = max(1, orders.num_rows // 100)
+    append_orders(work, seed, n_orders, last + timedelta(days=1))
+    return n_orders
+
+
+def whole_pipeline(root: Path, engine: str, demo_scale: float, seed: int) -> list[Measurement]:
+    """Every step of ``jaffle demo`` as its own command on the demo data (REST API path), then 1% new orders."""
+    work = root / f"pipeline-{engine}-{demo_scale}"
+    fresh_engine(engine, work)
+    env = engine_env(engine, work)
+    data = ["--scale", str(demo_scale), "--seed", str(seed)]
+    items = 0
+    out: list[Measurement] = []
+    for run in ("full", "incremental"):
+        if run == "incremental":
+            _append_orders(work, seed)
+        for stage, arguments in PIPELINE_STEPS:
+            if run == "incremental" and stage == "generate":
+                continue
+            extra = data if stage in ("generate", "extract_load") else []
+            measurement = run_cli(
+                f"{stage}" if run == "full" else f"{stage}_incremental", engine, items, arguments + extra, env
+            )
+            if stage == "generate":
+                items = pq.read_metadata(work / "source" / "items.parquet").num_rows
+                measurement.scale = items
+            measurement.scale = items
+            out.append(_say(measurement))
+    return out
