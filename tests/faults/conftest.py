@@ -1,11 +1,44 @@
-"""The fault suite's figures: every injected fault's outcome, summed per engine at the end of the session."""
+"""The fault suite's order and figures.
+
+Order: each engine's faults run one after another, so its module-scoped reference run happens once, and
+under pytest-xdist (``--dist loadgroup``) each engine's faults stay on one worker: DuckDB's on one, Postgres's
+(whose server the suite restarts) on the other.
+
+Figures: every fault's outcome travels on its test report (also from xdist workers) and is summed per engine at
+the end of the session.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
-from fault_figures import FIGURES
+import pytest
+
+HERE = Path(__file__).parent
+FIGURES: list[dict[str, Any]] = []
+
+
+def _engine(item: pytest.Item) -> str:
+    """The engine a fault test runs on ('' for the tests that take none)."""
+    callspec = getattr(item, "callspec", None)
+    return str(callspec.params.get("engine", "")) if callspec else ""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group this folder's tests by engine (keeping their order otherwise) and pin each engine to one worker."""
+    slots = [index for index, item in enumerate(items) if HERE in Path(item.path).parents]
+    ordered = sorted((items[index] for index in slots), key=_engine)  # stable: plan order within an engine
+    for index, item in zip(slots, ordered, strict=True):
+        items[index] = item
+        item.add_marker(pytest.mark.xdist_group(f"faults-{_engine(item) or 'plan'}"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep the figures a fault test attached to its report."""
+    if report.when == "call":
+        FIGURES.extend(value for name, value in report.user_properties if name == "fault_figures")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -26,7 +26,6 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from fault_figures import FIGURES
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 from published_data import published_fingerprint
 
@@ -102,7 +101,14 @@ def test_the_plan_injects_at_least_a_hundred_faults_across_both_engines():
     }  # fmt: skip
 
 
-_MANIFESTS: dict[str, Any] = {}
+_MANIFESTS: dict[tuple[str, str], Any] = {}
+
+
+def _warehouse_database() -> tuple[str, str]:
+    """The engine and the database dbt's relations are qualified with."""
+    if settings.warehouse_name() == "postgres":
+        return ("postgres", settings.postgres_credentials().database)
+    return ("duckdb", str(settings.duckdb_path()))
 
 
 def dbt_run() -> None:
@@ -119,10 +125,15 @@ def dbt_run() -> None:
         "--target",
         settings.warehouse_name(),
     ]
-    manifest = _MANIFESTS.get(settings.warehouse_name())
-    if manifest is None:  # the project does not change during the suite: parse it once per engine
+    # The project does not change during the suite: parse it once per engine and database (a manifest names
+    # the database its relations live in, and each Postgres engine has a throw-away database of its own).
+    where = _warehouse_database()
+    manifest = _MANIFESTS.get(where)
+    if manifest is None:
         parsed = dbtRunner().invoke(["parse", *arguments[1:], "--quiet"])
-        manifest = _MANIFESTS[settings.warehouse_name()] = parsed.result
+        if not parsed.success:
+            raise StepFailed(f"dbt parse failed: {parsed.exception or 'see the output above'}")
+        manifest = _MANIFESTS[where] = parsed.result
     result = dbtRunner(manifest=manifest).invoke([*arguments, "--quiet"])
     if settings.warehouse_name() == "duckdb":
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -223,8 +234,15 @@ def key_figures(reference: dict[str, list[tuple]], actual: dict[str, list[tuple]
     return {"duplicate_keys": duplicates, "lost_keys": lost, "unexpected_keys": unexpected}
 
 
+def record_figures(request: pytest.FixtureRequest, figures: dict[str, Any]) -> None:
+    """Attach one fault's figures to its test report (conftest.py sums them, also across xdist workers)."""
+    request.node.user_properties.append(("fault_figures", figures))
+
+
 @pytest.mark.parametrize("engine, fault, k", PLAN, indirect=["engine"])
-def test_the_run_after_a_fault_converges(engine: dict, fault: str, k: int, tmp_path: Path):
+def test_the_run_after_a_fault_converges(
+    engine: dict, fault: str, k: int, tmp_path: Path, request: pytest.FixtureRequest
+):
     engine_name = engine["name"]
     if fault == "postgres_restart" and not can_restart_postgres():
         reason = "restarting Postgres needs pg_ctlcluster and /etc/postgresql (a Debian-managed local server)"
@@ -272,7 +290,7 @@ def test_the_run_after_a_fault_converges(engine: dict, fault: str, k: int, tmp_p
         assert figures["duplicate_keys"] == figures["lost_keys"] == figures["unexpected_keys"] == 0
         figures["converged"] = 1
     finally:
-        FIGURES.append(figures)
+        record_figures(request, figures)
 
 
 def source_keys(data_dir: Path) -> dict[str, set]:
@@ -287,7 +305,7 @@ def source_keys(data_dir: Path) -> dict[str, set]:
 
 @pytest.mark.parametrize("engine, fault, k", INCREMENTAL_PLAN, indirect=["engine"])
 def test_a_fault_while_a_new_batch_loads_converges_on_the_source(
-    engine: dict, fault: str, k: int, tmp_path: Path
+    engine: dict, fault: str, k: int, tmp_path: Path, request: pytest.FixtureRequest
 ):
     """Runs after the full-load faults of its engine: the warehouse holds published data, the API gains orders.
 
@@ -306,10 +324,10 @@ def test_a_fault_while_a_new_batch_loads_converges_on_the_source(
     )
     assert child.returncode != 0, "a fault that fired must fail its run"
 
-    check_against_source(engine, f"incremental {fault}#{k}", child.returncode)
+    check_against_source(request, engine, f"incremental {fault}#{k}", child.returncode)
 
 
-def check_against_source(engine: dict, label: str, exit_code: int) -> None:
+def check_against_source(request: pytest.FixtureRequest, engine: dict, label: str, exit_code: int) -> None:
     """Run once after the fault; the published marts must equal the source system. Record the figures."""
     loads = run_after_fault()  # the next run must converge by itself
     recovered = [package for load in loads.values() for package in load["recovered"]]
@@ -323,7 +341,8 @@ def check_against_source(engine: dict, label: str, exit_code: int) -> None:
     converged = (
         all(result["equal"] for result in reconciliation.values()) and duplicates == lost == unexpected == 0
     )
-    FIGURES.append(
+    record_figures(
+        request,
         {
             "engine": engine["name"],
             "fault": label,
@@ -337,7 +356,7 @@ def check_against_source(engine: dict, label: str, exit_code: int) -> None:
             "duplicate_keys": duplicates,
             "lost_keys": lost,
             "unexpected_keys": unexpected,
-        }
+        },
     )
     assert converged, (
         f"after {label}: {reconciliation}; {duplicates} duplicate, {lost} lost, {unexpected} unexpected keys"
@@ -358,7 +377,9 @@ def can_mount() -> bool:
 
 
 @pytest.mark.parametrize("engine, size", DISK_PLAN, indirect=["engine"])
-def test_a_full_disk_under_the_working_folder_converges_once_space_is_freed(engine: dict, size: str):
+def test_a_full_disk_under_the_working_folder_converges_once_space_is_freed(
+    engine: dict, size: str, request: pytest.FixtureRequest
+):
     """A real ENOSPC: dlt's working folder is a RAM disk too small for the run; then space is freed."""
     if not can_mount():
         reason = "a real full disk needs root to mount a small RAM disk"
@@ -387,6 +408,6 @@ def test_a_full_disk_under_the_working_folder_converges_once_space_is_freed(engi
             -1500:
         ]
         subprocess.run(["mount", "-o", "remount,size=256m", str(working)], check=True)  # space is freed
-        check_against_source(engine, f"disk full at {size}", child.returncode)
+        check_against_source(request, engine, f"disk full at {size}", child.returncode)
     finally:
         subprocess.run(["umount", "--lazy", str(working)], check=False)
