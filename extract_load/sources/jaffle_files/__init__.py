@@ -22,6 +22,7 @@ from extract_load.column_names import column_name_guard
 from extract_load.file_readers import READERS, ColumnRules, FileFormat, FileFormatError
 from extract_load.ledger import RowLedger, with_quarantine
 
+from .helpers import hidden_files_warning, is_visible
 from .settings import CHUNK_BYTES, CHUNK_ROWS, FILE_CONTRACT, file_drops
 
 
@@ -63,7 +64,7 @@ def file_drop_resource(
         bucket_url=bucket_url,
         file_glob=drop["glob"],
         incremental=dlt.sources.incremental("modification_date"),
-    )
+    ).add_filter(is_visible)
     resource = (listing | dlt.transformer(read_files, name=name)).with_name(name)
     resource.apply_hints(
         primary_key=drop["primary_key"],
@@ -87,7 +88,11 @@ def jaffle_files_source(
     the blocks of text formats, ``chunk_rows`` the chunks of Parquet and Avro.
     """
     ledger = RowLedger() if ledger is None else ledger
+    drops = file_drops().items()
     return [
-        file_drop_resource(bucket_url, name, drop, ledger, chunk_bytes, chunk_rows)
-        for name, drop in file_drops().items()
+        *(
+            file_drop_resource(bucket_url, name, drop, ledger, chunk_bytes, chunk_rows)
+            for name, drop in drops
+        ),
+        *(hidden_files_warning(bucket_url, name, drop["glob"]) for name, drop in drops),
     ]
