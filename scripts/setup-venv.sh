@@ -6,7 +6,9 @@ python=${PYTHON:-python3}
 "$python" -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version}"'
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 if .venv/bin/python -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then
-    .venv/bin/uv pip sync --quiet --python .venv/bin/python requirements.lock
+    # Bytecode compiled at install: uv does not by default, and with PYTHONDONTWRITEBYTECODE set every process
+    # (each jaffle command, each dbt run) would compile dlt, dbt and Great Expectations from source again.
+    .venv/bin/uv pip sync --quiet --compile-bytecode --python .venv/bin/python requirements.lock
     .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
 else
     echo "uv is not available: installing with pip (slower)" >&2
