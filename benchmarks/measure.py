@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warehouse.settings import PROJECT_ROOT
+
 
 @dataclass
 class Measurement:
@@ -42,7 +44,7 @@ class StageFailed(RuntimeError):
 def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run ``command``; return wall seconds, peak RSS in MiB (the process and its children) and stdout."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     stdout = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
