@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 NEXT_SCHEMA = settings.PUBLISHED_SCHEMA + "__next"
 PREVIOUS_SCHEMA = settings.PUBLISHED_SCHEMA + "__previous"
 PUBLICATION_TABLE = "publication"
+# Run history copied into the readers' snapshot (schema pipeline_runs) at each publish.
+HISTORY_TABLES = ("table_loads", "check_results")
 # Below Postgres' default deadlock_timeout (1 s): when publisher and a reader wait on each other, the publisher
 # yields and retries; the reader is never cancelled.
 SWAP_LOCK_TIMEOUT_MS = 200
@@ -83,11 +85,20 @@ def _write_duckdb_snapshot(connection: Any, tables: list[str]) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     published = settings.PUBLISHED_SCHEMA
+    history = settings.REPORTS_DATASET
     connection.execute("attach ? as snapshot", [str(temporary)])
     try:
         for table in [*tables, PUBLICATION_TABLE]:
             connection.execute(
                 f"create table snapshot.main.{quote(table)} as select * from {quote(published, table)}"
+            )
+        # The run and check history too, so dashboards never open the file the pipeline writes.
+        history_tables = [t for t in schema_tables(connection, history) if t in HISTORY_TABLES]
+        if history_tables:
+            connection.execute(f"create schema snapshot.{quote(history)}")
+        for table in history_tables:
+            connection.execute(
+                f"create table snapshot.{quote(history, table)} as select * from {quote(history, table)}"
             )
     finally:
         connection.execute("detach snapshot")
