@@ -10,6 +10,8 @@ as you like (`make pg-setup`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import settings
@@ -45,7 +47,7 @@ def admin_connection(database: str) -> Any:
 
 def ensure_database() -> None:
     """Create the configured database when missing (connecting to the server's ``postgres`` database)."""
-    from psycopg2 import sql
+    from psycopg2 import errors, sql
 
     database = settings.postgres_credentials().database
     connection = admin_connection("postgres")
@@ -53,8 +55,11 @@ def ensure_database() -> None:
         with connection.cursor() as cursor:
             cursor.execute("select 1 from pg_database where datname = %s", (database,))
             if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
-                log.info("created database %s", database)
+                try:
+                    cursor.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+                    log.info("created database %s", database)
+                except errors.DuplicateDatabase:  # another first run created it meanwhile
+                    pass
     finally:
         connection.close()
 
@@ -85,14 +90,37 @@ def _give_schema_to(cursor: Any, schema: str, owner: str) -> None:
         )
 
 
+# Roles belong to the whole server: two first runs preparing different databases at the same instant would
+# race on CREATE ROLE and GRANT ("tuple concurrently updated"). They take this advisory lock in turn.
+SETUP_LOCK_KEY = 0x6A61_6666_6C65  # "jaffle"
+
+
+@contextmanager
+def _server_setup_lock() -> Iterator[None]:
+    """Hold a server-wide advisory lock (taken in the ``postgres`` database) while roles are set up."""
+    connection = admin_connection("postgres")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("select pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+        yield
+    finally:
+        connection.close()  # ends the session, which releases the lock
+
+
 def setup_roles() -> dict[str, str]:
     """Create the three roles and their grants in the configured database; returns kind -> role name."""
-    from psycopg2 import sql
-
     if not settings.postgres_roles_enabled():
         log.info("JAFFLE_PG_ROLES=off: every step runs as the login user")
         return {}
     ensure_database()
+    with _server_setup_lock():
+        return _setup_roles()
+
+
+def _setup_roles() -> dict[str, str]:
+    """The roles and grants, under the setup lock."""
+    from psycopg2 import sql
+
     roles = {kind: settings.postgres_role(kind) for kind in settings.ROLE_KINDS}
     loader, transformer, reader = (sql.Identifier(roles[k]) for k in settings.ROLE_KINDS)
     credentials = settings.postgres_credentials()
