@@ -69,6 +69,11 @@ def ratios(results: Rows, scales: list[int], engines: list[str]) -> dict[str, An
 
 
 PIPELINE_FULL = ("extract_load", "check_raw", "dbt_build", "checks_publish")
+PIPELINE_STAGES = {
+    *PIPELINE_FULL,
+    *(f"{s}_incremental" for s in PIPELINE_FULL),
+    "generate_demo",
+}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -96,23 +101,57 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _plot_loads(axis: Any, rows: Rows, engine: str) -> None:
+    """Seconds of each raw-load stage by order items (log-log), data generation included."""
+    stages = [r["stage"] for r in rows if r["engine"] in (engine, "-") and r["stage"] not in PIPELINE_STAGES]
+    for stage in dict.fromkeys(stages):
+        points = sorted(
+            (r["scale"], r["seconds"]) for r in rows if r["engine"] in (engine, "-") and r["stage"] == stage
+        )
+        axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=stage)
+    axis.set(
+        xscale="log",
+        yscale="log",
+        title=f"{engine}: raw load",
+        xlabel="order items (plus half as many orders)",
+        ylabel="seconds",
+    )
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=7)
+
+
+def _plot_pipeline(axis: Any, rows: Rows, engines: list[str]) -> None:
+    """The whole pipeline's steps stacked, full run and 1% new orders, per engine."""
+    bars = [(e, run) for e in engines for run in ("full", "incremental")]
+    bottoms = [0.0] * len(bars)
+    for step in PIPELINE_FULL:
+        heights = []
+        for engine, run in bars:
+            name = step if run == "full" else f"{step}_incremental"
+            heights.append(sum(r["seconds"] for r in rows if r["engine"] == engine and r["stage"] == name))
+        axis.bar([f"{e}\n{run}" for e, run in bars], heights, bottom=bottoms, label=step)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    scale = next((r["scale"] for r in rows if r["stage"] == "extract_load"), 0)
+    axis.set(title=f"whole pipeline, {scale:,} items (REST path)", ylabel="seconds")
+    axis.legend(fontsize=7)
+
+
 def plot(report: dict[str, Any], path: Path) -> None:
-    """Seconds per stage by scale, one panel per engine (log scale: stages span three orders of magnitude)."""
+    """Raw-load seconds by scale per engine, and the whole pipeline's steps."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    engines = sorted({row["engine"] for row in report["results"]})
-    figure, axes = plt.subplots(1, len(engines), figsize=(6 * len(engines), 4.5), squeeze=False)
-    for axis, engine in zip(axes[0], engines, strict=True):
-        rows = [row for row in report["results"] if row["engine"] == engine]
-        for stage in dict.fromkeys(row["stage"] for row in rows):
-            points = sorted((row["scale"], row["seconds"]) for row in rows if row["stage"] == stage)
-            axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=stage)
-        axis.set(xscale="log", yscale="log", title=engine, xlabel="order items", ylabel="seconds")
-        axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
+    rows = report["results"]
+    engines = [e for e in ("duckdb", "postgres") if any(r["engine"] == e for r in rows)]
+    with_pipeline = any(r["stage"] == "extract_load" for r in rows)
+    panels = len(engines) + with_pipeline
+    figure, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.5), squeeze=False)
+    for axis, engine in zip(axes[0], engines, strict=False):
+        _plot_loads(axis, rows, engine)
+    if with_pipeline:
+        _plot_pipeline(axes[0][-1], rows, engines)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -126,3 +165,15 @@ def write_report(report: dict[str, Any], folder: Path) -> list[Path]:
     paths[1].write_text(markdown(report))
     plot(report, paths[2])
     return paths
+
+
+def rewrite(folder: Path) -> list[Path]:
+    """Write the Markdown and the plot again from ``bench.json`` (after a change to the report's layout)."""
+    return write_report(json.loads((folder / "bench.json").read_text()), folder)
+
+
+if __name__ == "__main__":
+    import sys
+
+    for written in rewrite(Path(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results")):
+        print(f"wrote {written}")

@@ -76,7 +76,7 @@ def raw_load(
 
 
 PIPELINE_STEPS = (
-    ("generate", ["generate"]),
+    ("generate_demo", ["generate"]),
     ("extract_load", ["el", "--api", "local"]),
     ("check_raw", ["check", "--stage", "raw"]),
     ("dbt_build", ["transform"]),
@@ -107,15 +107,14 @@ def whole_pipeline(root: Path, engine: str, demo_scale: float, seed: int) -> lis
         if run == "incremental":
             _append_orders(work, seed)
         for stage, arguments in PIPELINE_STEPS:
-            if run == "incremental" and stage == "generate":
+            if run == "incremental" and stage == "generate_demo":
                 continue
-            extra = data if stage in ("generate", "extract_load") else []
+            extra = data if stage in ("generate_demo", "extract_load") else []
             measurement = run_cli(
                 f"{stage}" if run == "full" else f"{stage}_incremental", engine, items, arguments + extra, env
             )
-            if stage == "generate":
+            if stage == "generate_demo":
                 items = pq.read_metadata(work / "source" / "items.parquet").num_rows
-                measurement.scale = items
             measurement.scale = items
             out.append(_say(measurement))
     return out
