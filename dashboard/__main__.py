@@ -1,0 +1,5 @@
+"""``python -m dashboard``."""
+
+from .app import main
+
+main()
