@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
 
 from dash import Dash, Input, Output, dcc, html, no_update
 
@@ -73,6 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("DASHBOARD_PORT", "8050")))
+    parser.add_argument("--png", type=Path, help="write every figure as PNG into this folder, then exit")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
+    if arguments.png:
+        from .export import export_png
+
+        for path in export_png(arguments.png):
+            log.info("wrote %s", path)
+        return
     create_app().run(host=arguments.host, port=arguments.port, debug=False)

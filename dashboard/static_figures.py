@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +10,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
+
+
+def _axis(values: list) -> list:
+    """ISO dates as dates (so a time axis stays in order), anything else as text."""
+    try:
+        return [date.fromisoformat(str(value)[:10]) for value in values]
+    except ValueError:
+        return [str(value) for value in values]
 
 
 def to_png(figure: go.Figure, path: Path) -> Path:
@@ -21,20 +30,17 @@ def to_png(figure: go.Figure, path: Path) -> Path:
             if trace.type == "bar" and trace.orientation == "h":
                 axes.barh([str(v) for v in y], x, label=trace.name)
             elif trace.type == "bar":
-                labels = [str(v) for v in x]
+                labels = _axis(x)
                 bottom = [stacked.get(label, 0.0) for label in labels]
                 axes.bar(labels, y, bottom=bottom, label=trace.name)
                 for label, value in zip(labels, y, strict=True):
                     stacked[label] = stacked.get(label, 0.0) + float(value or 0)
             else:
-                axes.plot(
-                    [str(v) for v in x], y, marker="." if trace.mode != "lines" else None, label=trace.name
-                )
+                axes.plot(_axis(x), y, marker="." if trace.mode != "lines" else None, label=trace.name)
         axes.set_title(figure.layout.title.text or "")
         if any(trace.name for trace in figure.data):
             axes.legend(fontsize="small", loc="best")
         axes.tick_params(axis="x", labelrotation=45, labelsize="small")
-        axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(12))
         axes_figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         axes_figure.savefig(path, dpi=100)

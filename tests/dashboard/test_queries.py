@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import figures, pages, queries, run_history, static_figures
+from dashboard import pages, queries, run_history, static_figures
 from dashboard.app import render
+from dashboard.export import all_figures
 from warehouse.connection import connect, fetch_all
 
 pytestmark = pytest.mark.slow
@@ -79,15 +80,7 @@ def test_a_failed_run_shows_its_failing_step(dashboard_env: dict, tmp_path: Path
 
 
 def test_every_figure_and_page_builds_and_exports_to_png(dashboard_env: dict, tmp_path: Path) -> None:
-    built = {
-        "stage_durations": figures.stage_durations(run_history.run_rows()),
-        "rows_per_second": figures.rows_per_second(queries.table_loads()),
-        "suite_failures": figures.suite_failures(queries.suite_results()),
-        "freshness": figures.freshness_ages(queries.freshness()),
-        "daily_revenue": figures.daily_revenue(queries.daily_sales()),
-        "top_products": figures.top_products(queries.top_products()),
-        "customer_mix": figures.customer_mix(queries.customer_mix()),
-    }
+    built = all_figures()
     for name, figure in built.items():
         assert figure.data, name
     for path in static_figures.export_all(built, tmp_path):
