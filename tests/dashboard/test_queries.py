@@ -97,3 +97,23 @@ def test_no_runs_yet_is_a_clear_state(dashboard_env: dict, tmp_path: Path, monke
     for path in pages.PAGES:
         content, _ = render(path)
         assert "No runs yet: run `make demo`." in str(content), path
+
+
+def test_a_busy_warehouse_says_so_and_recovers(dashboard_env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import reader
+
+    real = reader.reader
+    busy = {"left": 1}
+
+    def sometimes_busy():
+        """Busy once, then the real reader."""
+        if busy["left"]:
+            busy["left"] -= 1
+            raise reader.WarehouseBusy("busy")
+        return real()
+
+    monkeypatch.setattr(reader, "reader", sometimes_busy)
+    content, idle = render("/business")
+    assert "The warehouse is busy; this page retries by itself." in str(content) and not idle
+    content, idle = render("/business")
+    assert idle and "message" not in str(content)
