@@ -6,6 +6,9 @@ JAFFLE := $(BIN)/jaffle
 SCALE ?= 0.1
 SEED ?= 42
 API ?= local
+TEST_WORKERS ?= 2
+# Tests run on TEST_WORKERS processes; the fault suite keeps each engine on one (it restarts Postgres).
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
@@ -51,13 +54,13 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 	$(JAFFLE) docs --serve --port $${PORT:-8080}
 
 test: setup ## run the whole test suite (Postgres tests skip when no server is reachable, fail in CI)
-	$(BIN)/python -m pytest
+	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults || status=$$?; exit $$status
 
 test-fast: setup ## the tests without the slow end-to-end suites
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-faults: setup ## the fault-injection suite alone (part of make test), with its figures at the end
-	$(BIN)/python -m pytest -m faults
+	$(PYTEST) --dist loadgroup -m faults
 
 BENCH_ITEMS ?= 1000000 10000000
 bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest (BENCH_ITEMS=...); not a test

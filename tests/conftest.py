@@ -13,6 +13,19 @@ import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_output_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """dbt's target and log folders, private to this test session (each pytest-xdist worker has its own).
+
+    Two dbt processes writing one target folder (manifest, partial parse, run results) would trample each other.
+    """
+    folder = tmp_path_factory.mktemp("dbt")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+        yield folder
+
+
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A throw-away database on the local server, dropped afterwards."""

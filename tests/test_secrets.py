@@ -4,14 +4,15 @@ The Postgres password (the local server trusts every local connection, so any pa
 in the environment are random canaries. After `jaffle -v demo` with every logger at DEBUG, neither canary may
 appear in a log record, in what the run printed (the dbt subprocess included: file descriptors are captured),
 in any file under the data folder (run records, dlt's pipeline state, the DuckDB files and snapshot), in any
-file dbt wrote under dbt_project/target or dbt_project/logs during the test (the docs page included), nor in the repr or str of the
-configured Postgres credentials. On DuckDB the password is unused, but neither canary may leak there either.
+file dbt wrote into its target or log folder during the test (the docs page included), nor in the repr or str of
+the configured Postgres credentials. On DuckDB the password is unused, but neither canary may leak there either.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
+import os
 import secrets
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 
 from warehouse import settings
 from warehouse.cli import main
+from warehouse.dbt import target_dir
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +29,12 @@ SCALE = "0.02"
 SEED = "7"
 PASSWORD_VARIABLE = "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD"
 TOKEN_VARIABLE = "SOURCES__JAFFLE_API__TOKEN"
-DBT_OUTPUT_FOLDERS = ("target", "logs")
+
+
+def dbt_output_folders() -> list[Path]:
+    """Where dbt writes: its target folder and its log folder (``DBT_LOG_PATH`` or the project's ``logs``)."""
+    logs = os.environ.get("DBT_LOG_PATH")
+    return [target_dir(), Path(logs) if logs else settings.DBT_PROJECT_DIR / "logs"]
 
 
 def files_under(folder: Path, modified_since: float | None = None) -> list[Path]:
@@ -96,9 +103,7 @@ def test_no_secret_leaks_from_a_demo_run(
 
     data_files = files_under(data_dir)
     dbt_files = [
-        path
-        for folder in DBT_OUTPUT_FOLDERS
-        for path in files_under(settings.DBT_PROJECT_DIR / folder, modified_since=started)
+        path for folder in dbt_output_folders() for path in files_under(folder, modified_since=started)
     ]
     for path in [*data_files, *dbt_files]:
         contents = file_contents(path)

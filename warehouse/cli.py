@@ -7,7 +7,7 @@ import errno
 import logging
 import sys
 
-from . import settings, steps
+from . import dbt, settings, steps
 from .run_lock import WarehouseBusy, warehouse_lock
 from .runs import RunRecord, StepFailed
 from .summary import print_summary
@@ -100,7 +100,7 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     if command == "docs" and arguments.serve:  # serving reads files only: the warehouse is free meanwhile
         from . import docs_site
 
-        docs_site.serve(docs_site.target_dir(), arguments.port)
+        docs_site.serve(dbt.target_dir(), arguments.port)
     return record
 
 

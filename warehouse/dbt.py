@@ -15,6 +15,14 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
+def target_dir() -> Path:
+    """dbt's target folder: ``DBT_TARGET_PATH`` (relative to the dbt project) or ``dbt_project/target``."""
+    configured = os.environ.get("DBT_TARGET_PATH")
+    if configured:
+        return (settings.DBT_PROJECT_DIR / configured).resolve()
+    return settings.DBT_PROJECT_DIR / "target"
+
+
 def dbt_environment() -> dict[str, str]:
     """The environment dbt reads: the warehouse switch and the DuckDB path as an absolute path."""
     environment = dict(os.environ)

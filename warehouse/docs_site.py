@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import shutil
 import threading
 from collections import Counter
@@ -36,14 +35,6 @@ TRACKER = "//d1fc8wv8zag5ca.cloudfront.net/2.9.0/sp.js"
 STAGES = ("raw", "staging", "marts")
 Gates = dict[str, dict[str, Any]]
 Tests = dict[str, list[dict[str, Any]]]
-
-
-def target_dir() -> Path:
-    """dbt's target folder: ``DBT_TARGET_PATH`` (relative to the dbt project) or ``dbt_project/target``."""
-    configured = os.environ.get("DBT_TARGET_PATH")
-    if configured:
-        return (settings.DBT_PROJECT_DIR / configured).resolve()
-    return settings.DBT_PROJECT_DIR / "target"
 
 
 def keep_test_results(target: Path) -> None:

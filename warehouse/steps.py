@@ -11,7 +11,7 @@ from typing import Any
 
 from . import settings
 from .connection import connect, row_counts, schema_tables
-from .dbt import run_dbt
+from .dbt import run_dbt, target_dir
 from .publish import publish
 from .runs import RunRecord, StepFailed
 
@@ -220,7 +220,7 @@ def published_row_counts() -> dict[str, int]:
 
 def docs_location() -> Path:
     """The self-contained docs page: dbt's static page with data-quality results on every node."""
-    from .docs_site import PAGE, target_dir
+    from .docs_site import PAGE
 
     return target_dir() / PAGE
 
@@ -229,7 +229,7 @@ def build_docs() -> Path:
     """Generate the dbt docs as one offline page with data quality added (``jaffle docs --serve`` serves it)."""
     from . import docs_site
 
-    target = docs_site.target_dir()
+    target = target_dir()
     docs_site.keep_test_results(target)
     if run_dbt("docs", "generate", "--static").returncode != 0:
         raise StepFailed("dbt docs generate failed (see the output above)")

@@ -33,7 +33,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 from great_expectations.expectations import Expectation
 
-from warehouse.dbt import dbt_executable
+from warehouse.dbt import dbt_executable, target_dir
 from warehouse.settings import DBT_PROJECT_DIR
 
 from . import CRITICAL, WARNING, TableSuite, gx_checks, has_rows, meta, table_suite
@@ -75,7 +75,7 @@ def parse_project(project_dir: Path = DBT_PROJECT_DIR) -> dict:
 def load_manifest(project_dir: Path = DBT_PROJECT_DIR) -> dict:
     """The project's manifest: the last one dbt wrote if no project file is newer, else a fresh parse."""
     newest = newest_project_change(project_dir)
-    last = project_dir / "target" / "manifest.json"
+    last = (target_dir() if project_dir == DBT_PROJECT_DIR else project_dir / "target") / "manifest.json"
     if last.exists() and last.stat().st_mtime_ns >= newest:
         key = (str(last), last.stat().st_mtime_ns)
         try:
