@@ -54,11 +54,15 @@ def quality_page() -> list:
     results = queries.check_results()
     last_run = results[-1]["run_id"] if results else None
     blocked = run_history.blocked_expectations()
+    failed = [r for r in results if not r["passed"]]
     return [
         graph("suite-failures", figures.suite_failures(suites)),
         html.H3("Expectations that blocked a publish"),
         table(blocked, ["run_id", "stage", "suite", "expectation", "observed"], "blocked") if blocked else
         html.P("No publish was blocked.", id="blocked"),
+        html.H3("Failed expectations, every run"),
+        table(failed, ["run_id", "stage", "suite", "expectation", "severity", "observed"], "failed-expectations")
+        if failed else html.P("No expectation failed.", id="failed-expectations"),
         html.H3("Every expectation of the last run"),
         table([r for r in results if r["run_id"] == last_run],
               ["stage", "suite", "expectation", "severity", "passed", "observed"], "expectations"),

@@ -117,3 +117,33 @@ def test_a_busy_warehouse_says_so_and_recovers(dashboard_env: dict, monkeypatch:
     assert "The warehouse is busy; this page retries by itself." in str(content) and not idle
     content, idle = render("/business")
     assert idle and "message" not in str(content)
+
+
+def test_a_failed_run_and_its_blocked_publish_are_shown(
+    dashboard_env: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+
+    from warehouse import settings
+
+    folder = tmp_path / "data"
+    (folder / "runs").mkdir(parents=True)
+    for record in run_history.run_files():
+        shutil.copy(record, folder / "runs")
+    if dashboard_env["WAREHOUSE"] == "duckdb":
+        shutil.copy(settings.published_snapshot_path(), folder / "published.duckdb")
+    failed = {
+        "run_id": "29991231T000000-failed", "warehouse": dashboard_env["WAREHOUSE"], "status": "failed",
+        "started_at": "2999-12-31T00:00:00+00:00", "steps": [{
+            "name": "check_marts", "status": "failed", "seconds": 1.0, "error": "StepFailed: the marts gate failed",
+            "detail": {"suites": [{"name": "marts__orders", "observations": [{
+                "expectation": "expect_order_totals_to_add_up", "severity": "critical", "passed": False,
+                "observed": {"unexpected_count": 3}}]}]}}],
+    }  # fmt: skip
+    (folder / "runs" / f"{failed['run_id']}.json").write_text(json.dumps(failed))
+    monkeypatch.setenv("JAFFLE_DATA_DIR", str(folder))
+    runs_page, _ = render("/")
+    assert "StepFailed: the marts gate failed" in str(runs_page) and "check_marts" in str(runs_page)
+    quality, _ = render("/quality")
+    assert "expect_order_totals_to_add_up" in str(quality) and "unexpected_count" in str(quality)
