@@ -1,0 +1,1 @@
+"""Apache Airflow orchestration of the pipeline: one DAG calling the pipeline's public steps."""

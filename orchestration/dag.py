@@ -1,0 +1,113 @@
+"""The pipeline as one daily Airflow DAG: extract-load per source, raw gate, dbt per model, gates, publish."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
+
+from warehouse import settings
+from warehouse.dbt import dbt_executable
+
+from . import tasks
+from .environment import dbt_environment, manifest_path, switch_telemetry_off
+from .failures import record_failure
+
+switch_telemetry_off()
+DAG_ID = "jaffle_pipeline"
+POOL = "jaffle_warehouse"  # tasks run one at a time anyway (max_active_tasks=1): DuckDB has one writer
+API = os.environ.get("JAFFLE_API", "local")
+DEFAULT_ARGS = {
+    "owner": "data-engineering",
+    "on_failure_callback": record_failure,
+    "retries": 0,
+}
+EXTRACT_LOAD_RETRY = {
+    "retries": int(os.environ.get("JAFFLE_EL_RETRIES", "3")),
+    "retry_delay": timedelta(seconds=float(os.environ.get("JAFFLE_EL_RETRY_DELAY", "30"))),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+def _python_task(task_id: str, callable_, doc: str, **kwargs) -> PythonOperator:
+    """A Python task calling one pipeline step."""
+    return PythonOperator(task_id=task_id, python_callable=callable_, doc_md=doc, **kwargs)
+
+
+def _dbt_group() -> DbtTaskGroup:
+    """dbt through Cosmos: one run and one test task per model, rendered from the parsed manifest."""
+    return DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=settings.DBT_PROJECT_DIR,
+            manifest_path=manifest_path(),
+            install_dbt_deps=False,
+            env_vars=dbt_environment(),
+        ),
+        profile_config=ProfileConfig(
+            profile_name="jaffle_warehouse",
+            target_name=settings.warehouse_name(),
+            profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, dbt_executable_path=dbt_executable()
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+        ),
+        operator_args={"install_deps": False},
+        default_args={"doc_md": "A dbt node of the project (see the dbt docs: `make docs`)."},
+    )
+
+
+with DAG(
+    dag_id=DAG_ID,
+    doc_md=__doc__,
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=1,
+    default_args=DEFAULT_ARGS,
+    tags=["jaffle", "warehouse", settings.warehouse_name()],
+) as dag:
+    loads = [
+        _python_task(
+            f"extract_load_{source}",
+            tasks.extract_load_source,
+            f"Extract-load `{source}` into `raw_{source}` (as `jaffle el --source {source}`); transient"
+            " errors are retried with exponential backoff, contract violations and failed reconciliations not.",
+            op_kwargs={"source": source, "api": API},
+            **EXTRACT_LOAD_RETRY,
+        )
+        for source in settings.extract_load_sources()
+    ]
+    raw_gate = _python_task(
+        "check_raw", tasks.gate, "The raw gate (Great Expectations, fail-closed).", op_kwargs={"stage": "raw"}
+    )
+    freshness = _python_task("freshness", tasks.freshness, "`dbt source freshness` on dlt's completed loads.")
+    dbt = _dbt_group()
+    staging_gate = _python_task(
+        "check_staging", tasks.gate, "The staging gate (fail-closed).", op_kwargs={"stage": "staging"}
+    )
+    reconcile = _python_task(
+        "reconcile", tasks.reconcile, "The demo marts hold every order and cent of the source.",
+        op_kwargs={"api": API},
+    )  # fmt: skip
+    marts_gate = _python_task(
+        "check_marts", tasks.gate, "The marts gate (fail-closed).", op_kwargs={"stage": "marts"}
+    )
+    publish = _python_task(
+        "publish",
+        tasks.publish,
+        "Publish the checked marts atomically and finish the run record (data/runs) for the dashboard;"
+        " runs only when every upstream task succeeded.",
+        trigger_rule="all_success",
+    )
+    loads >> raw_gate >> freshness >> dbt >> staging_gate >> reconcile >> marts_gate >> publish

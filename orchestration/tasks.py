@@ -1,0 +1,71 @@
+"""The DAG's Python tasks: each calls one public step of the pipeline under the warehouse lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from airflow.exceptions import AirflowFailException
+
+from warehouse import steps
+from warehouse.run_lock import warehouse_lock
+from warehouse.runs import RunRecord, StepFailed
+
+from .failures import is_permanent
+from .records import load_record, record_id
+
+
+def _in_run(context: dict[str, Any], command: str, step: Callable[[RunRecord], Any]) -> Any:
+    """Run one step inside the DAG run's record and the warehouse lock; a permanent failure is not retried."""
+    record = load_record(record_id(context))
+    record.status = "running"
+    try:
+        with warehouse_lock(f"airflow {command}"):
+            return step(record)
+    except StepFailed as error:
+        if is_permanent(error) or not command.startswith("el "):
+            raise AirflowFailException(str(error)) from error
+        raise
+
+
+def extract_load_source(source: str, api: str, **context: Any) -> dict[str, Any]:
+    """Extract-load one source, as ``jaffle el --source NAME`` does."""
+    if api == "local":
+        steps.generate_demo_data(*_demo_options())
+    return _in_run(context, f"el {source}", lambda r: steps.extract_load(r, api, sources=[source]))
+
+
+def _demo_options() -> tuple[float, int]:
+    """The demo data's scale and seed: ``JAFFLE_SCALE`` and ``JAFFLE_SEED`` or the CLI's defaults."""
+    import os
+
+    return float(os.environ.get("JAFFLE_SCALE", steps.DEFAULT_SCALE)), int(
+        os.environ.get("JAFFLE_SEED", steps.DEFAULT_SEED)
+    )
+
+
+def gate(stage: str, **context: Any) -> None:
+    """The quality gate of one stage; a failed gate fails the task for good."""
+    _in_run(context, f"check {stage}", lambda r: steps.check(r, stage))
+
+
+def freshness(**context: Any) -> None:
+    """``dbt source freshness``: a stale source stops the run."""
+    _in_run(context, "check freshness", steps.freshness)
+
+
+def reconcile(api: str, **context: Any) -> None:
+    """The demo's marts reconcile with the source (skipped when the API is not the local demo)."""
+    if api == "local":
+        _in_run(context, "check reconcile", steps.reconcile)
+
+
+def publish(**context: Any) -> dict[str, int]:
+    """Gate the marts, publish them, and finish the run's record for the dashboard."""
+
+    def publish_and_finish(record: RunRecord) -> dict[str, int]:
+        counts = steps.publish_checked(record)
+        record.finish()
+        return counts
+
+    return _in_run(context, "publish", publish_and_finish)
