@@ -1,0 +1,59 @@
+"""The DAG imports with no errors and has one task per source, per dbt model (run and test) and per gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.airflow_env import DAGS_FOLDER
+from warehouse import settings
+
+MODELS = ["stg_jaffle_api__orders", "int_orders_summarised", "orders", "customers", "store_daily_revenue"]
+
+
+@pytest.fixture
+def dag(airflow_env: dict[str, str]):
+    """The pipeline DAG, collected by Airflow from the DAG folder."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    assert bag.import_errors == {}
+    return bag.get_dag("jaffle_pipeline")
+
+
+def test_dag_settings(dag) -> None:
+    """Daily, no catch-up, one active run, one task at a time, owned and tagged."""
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert dag.max_active_tasks == 1
+    assert "jaffle" in dag.tags
+    assert all(task.owner == "data-engineering" for task in dag.tasks)
+    assert dag.get_task("publish").doc_md
+
+
+def test_tasks_and_edges(dag) -> None:
+    """extract-load -> raw gate -> dbt models (run, then test) -> gates -> publish."""
+    for source in settings.extract_load_sources():
+        task = dag.get_task(f"extract_load_{source}")
+        assert task.downstream_task_ids == {"check_raw"}
+        assert task.retries > 0 and task.retry_exponential_backoff
+    assert dag.get_task("check_raw").downstream_task_ids == {"freshness"}
+    for model in MODELS:
+        assert dag.get_task(f"dbt.{model}.run").downstream_task_ids == {f"dbt.{model}.test"}
+    assert "dbt.stg_jaffle_api__orders.run" in dag.get_task("freshness").downstream_task_ids
+    assert "dbt.orders.run" in dag.get_task("dbt.int_orders_summarised.test").downstream_task_ids
+    assert "check_staging" in dag.get_task("dbt.store_daily_revenue.test").downstream_task_ids
+    assert dag.get_task("check_staging").downstream_task_ids == {"reconcile"}
+    assert dag.get_task("check_marts").downstream_task_ids == {"publish"}
+    publish = dag.get_task("publish")
+    assert publish.trigger_rule == "all_success"
+    assert publish.downstream_task_ids == set()
+    assert len(publish.get_flat_relative_ids(upstream=True)) == len(dag.tasks) - 1
+
+
+def test_parsing_never_runs_dbt(airflow_env: dict[str, str]) -> None:
+    """The DAG is rendered from the manifest: parsing writes no dbt run artifacts."""
+    target = Path(airflow_env["DBT_TARGET_PATH"])
+    assert (target / "manifest.json").exists()
+    assert not (target / "run_results.json").exists()
