@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate el check transform publish demo docs docs-build dashboard pg-setup reset status recover test test-fast test-faults bench lint format clean
+.PHONY: help setup generate el check transform publish demo docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,12 @@ demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts 
 
 dashboard: setup ## serve the pipeline and business dashboard on http://127.0.0.1:8050 (PORT=...)
 	$(BIN)/python -m dashboard --port $${PORT:-8050}
+
+airflow-up: setup ## start a local Airflow (API server on http://127.0.0.1:8081, scheduler, DAG processor; PORT=...)
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m orchestration.local_airflow up
+
+airflow-down: ## stop the local Airflow started by airflow-up (by PID)
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m orchestration.local_airflow down
 
 pg-setup: setup ## Postgres: create the database and the loader, transformer and reader roles (idempotent)
 	WAREHOUSE=postgres $(JAFFLE) pg-setup

@@ -60,6 +60,7 @@ def _dbt_group() -> DbtTaskGroup:
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
+            should_detach_multiple_parents_tests=True,
         ),
         operator_args={"install_deps": False},
         default_args={"doc_md": "A dbt node of the project (see the dbt docs: `make docs`)."},

@@ -1,0 +1,96 @@
+"""``python -m orchestration.local_airflow up|down``: a local Airflow on loopback, tracked and stopped by PID."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .airflow_env import airflow_environment
+from .environment import airflow_home
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+# No log server: the scheduler's would listen on every interface; task logs are files in the home.
+COMPONENTS = {
+    "api-server": ["api-server", "--host", "127.0.0.1"],
+    "scheduler": ["scheduler", "--skip-serve-logs"],
+    "dag-processor": ["dag-processor"],
+}
+
+
+def _pid_file(home: Path, name: str) -> Path:
+    """Where a component's PID is kept."""
+    return home / "pids" / f"{name}.pid"
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def up(port: int) -> None:
+    """Migrate the metadata database, parse the dbt project, start each component in its own session."""
+    home = airflow_home()
+    (home / "pids").mkdir(parents=True, exist_ok=True)
+    environment = airflow_environment(home) | {"AIRFLOW__API__PORT": str(port)}
+    subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "orchestration.manifest"], env=environment, check=True)
+    for name, arguments in COMPONENTS.items():
+        pid_file = _pid_file(home, name)
+        if pid_file.exists() and _running(int(pid_file.read_text())):
+            print(f"{name} already running (pid {pid_file.read_text()})")
+            continue
+        command = [AIRFLOW, *arguments] + (["--port", str(port)] if name == "api-server" else [])
+        with open(home / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                command, env=environment, stdout=log, stderr=log, start_new_session=True
+            )
+        pid_file.write_text(str(process.pid))
+        print(f"{name} started (pid {process.pid}, log {home / f'{name}.log'})")
+    print(
+        f"Airflow UI: http://127.0.0.1:{port} (users and passwords: {home}/simple_auth_manager_passwords.json.generated)"
+    )
+
+
+def down(timeout: float = 30.0) -> None:
+    """Stop each component's process group by the PID recorded at start: TERM, then KILL after ``timeout``."""
+    home = airflow_home()
+    for name in COMPONENTS:
+        pid_file = _pid_file(home, name)
+        if not pid_file.exists():
+            continue
+        pid = int(pid_file.read_text())
+        if _running(pid):
+            os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while _running(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if _running(pid):
+                os.killpg(pid, signal.SIGKILL)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # children left behind by the component, if any
+        except ProcessLookupError:
+            pass
+        pid_file.unlink()
+        print(f"{name} stopped (pid {pid})")
+
+
+def main() -> None:
+    """Parse ``up``/``down`` and run it."""
+    parser = argparse.ArgumentParser(prog="python -m orchestration.local_airflow", description=__doc__)
+    parser.add_argument("action", choices=["up", "down"])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8081")))
+    arguments = parser.parse_args()
+    up(arguments.port) if arguments.action == "up" else down()
+
+
+if __name__ == "__main__":
+    main()
