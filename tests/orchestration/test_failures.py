@@ -1,0 +1,64 @@
+"""Transient errors are retried, contract violations and failed reconciliations are not; failures are recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from extract_load.ledger import ReconciliationError
+from orchestration import tasks
+from orchestration.failures import is_permanent, record_failure
+from warehouse.runs import StepFailed
+
+
+def _failed_step(cause: Exception) -> StepFailed:
+    """A StepFailed raised from ``cause``, as extract_load raises it."""
+    try:
+        raise StepFailed("extract-load failed") from cause
+    except StepFailed as error:
+        return error
+
+
+def test_classification() -> None:
+    """A reconciliation error or a contract violation anywhere in the causes is permanent; a 500 is not."""
+    from dlt.common.schema.exceptions import DataValidationError
+
+    assert is_permanent(_failed_step(ReconciliationError.__new__(ReconciliationError)))
+    assert is_permanent(_failed_step(DataValidationError.__new__(DataValidationError)))
+    assert not is_permanent(_failed_step(ConnectionError("500 Server Error")))
+
+
+def test_permanent_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    """A failed reconciliation in extract-load raises AirflowFailException (no retry); a transient one does not."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    def failing(record, api, sources):
+        raise _failed_step(cause)
+
+    monkeypatch.setattr(tasks.steps, "extract_load", failing)
+    monkeypatch.setattr(tasks.steps, "generate_demo_data", lambda *a: None)
+    cause: Exception = ReconciliationError.__new__(ReconciliationError)
+    with pytest.raises(AirflowFailException):
+        tasks.extract_load_source("jaffle_api", "local", run_id="manual__1")
+    cause = ConnectionError("500 Server Error")
+    with pytest.raises(StepFailed):
+        tasks.extract_load_source("jaffle_api", "local", run_id="manual__1")
+
+
+def test_failure_callback_writes_run_history(data_dir: Path) -> None:
+    """The failing task and its reason land in the DAG run's record under data/runs."""
+    context = {
+        "run_id": "manual__2",
+        "exception": ValueError("bad"),
+        "task_instance": SimpleNamespace(task_id="x"),
+    }
+    record_failure(context)
+    (path,) = (data_dir / "runs").glob("airflow-manual__2.json")
+    saved = json.loads(path.read_text())
+    assert saved["status"] == "failed"
+    assert saved["steps"][-1] == {
+        "name": "airflow:x", "status": "failed", "seconds": 0.0, "detail": {}, "error": "ValueError: bad",
+    }  # fmt: skip
