@@ -33,7 +33,7 @@ def test_dag_settings(dag) -> None:
 
 
 def test_tasks_and_edges(dag) -> None:
-    """extract-load -> raw gate -> dbt models (run, then test) -> gates -> publish."""
+    """extract-load -> raw gate -> dbt models (run, then test) -> reconcile -> gates -> publish."""
     for source in settings.extract_load_sources():
         task = dag.get_task(f"extract_load_{source}")
         assert task.downstream_task_ids == {"check_raw"}
@@ -43,8 +43,11 @@ def test_tasks_and_edges(dag) -> None:
         assert dag.get_task(f"dbt.{model}.run").downstream_task_ids == {f"dbt.{model}.test"}
     assert "dbt.stg_jaffle_api__orders.run" in dag.get_task("freshness").downstream_task_ids
     assert "dbt.orders.run" in dag.get_task("dbt.int_orders_summarised.test").downstream_task_ids
-    assert "check_staging" in dag.get_task("dbt.store_daily_revenue.test").downstream_task_ids
-    assert dag.get_task("check_staging").downstream_task_ids == {"reconcile"}
+    after_dbt = dag.get_task("reconcile").upstream_task_ids
+    assert after_dbt and all(task.startswith("dbt.") for task in after_dbt)
+    assert "dbt.store_daily_revenue.test" in dag.get_task("reconcile").get_flat_relative_ids(upstream=True)
+    assert dag.get_task("reconcile").downstream_task_ids == {"check_staging"}
+    assert dag.get_task("check_staging").downstream_task_ids == {"check_marts"}
     assert dag.get_task("check_marts").downstream_task_ids == {"publish"}
     publish = dag.get_task("publish")
     assert publish.trigger_rule == "all_success"

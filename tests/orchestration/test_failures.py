@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 
 from extract_load.ledger import ReconciliationError
-from orchestration import tasks
 from orchestration.failures import is_permanent, record_failure
 from warehouse.runs import StepFailed
 
@@ -34,6 +33,8 @@ def test_classification() -> None:
 def test_permanent_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     """A failed reconciliation in extract-load raises AirflowFailException (no retry); a transient one does not."""
     from airflow.sdk.exceptions import AirflowFailException
+
+    from orchestration import tasks  # imported here: importing Airflow at collection fixes its home
 
     def failing(record, api, sources):
         raise _failed_step(cause)
