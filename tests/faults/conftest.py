@@ -1,8 +1,7 @@
 """The fault suite's order and figures.
 
-Order: each engine's faults run one after another, so its module-scoped reference run happens once, and
-under pytest-xdist (``--dist loadgroup``) each engine's faults stay on one worker: DuckDB's on one, Postgres's
-(whose server the suite restarts) on the other.
+Order: each engine's faults run one after another, so its module-scoped reference run happens once (under
+pytest-xdist, test_faults.py also keeps each engine's faults on one worker).
 
 Figures: every fault's outcome travels on its test report (also from xdist workers) and is summed per engine at
 the end of the session.
@@ -27,12 +26,29 @@ def _engine(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group this folder's tests by engine (keeping their order otherwise) and pin each engine to one worker."""
+    """Group this folder's tests by engine, keeping their order otherwise (test_faults.py pins the workers)."""
     slots = [index for index, item in enumerate(items) if HERE in Path(item.path).parents]
     ordered = sorted((items[index] for index in slots), key=_engine)  # stable: plan order within an engine
     for index, item in zip(slots, ordered, strict=True):
         items[index] = item
-        item.add_marker(pytest.mark.xdist_group(f"faults-{_engine(item) or 'plan'}"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """On an xdist worker with --dist loadgroup: refuse to run when the grouping did not take effect."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    ungrouped = [
+        item.nodeid
+        for item in session.items
+        if HERE in Path(item.path).parents
+        and item.get_closest_marker("xdist_group")
+        and "@" not in item.nodeid
+    ]
+    if ungrouped:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(ungrouped)} fault tests (e.g. {ungrouped[0]}): a Postgres restart "
+            "would cut off the other worker's tests. Install the locked pytest (make setup) or run -n 0."
+        )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

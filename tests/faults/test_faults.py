@@ -70,9 +70,12 @@ BOTH_ENGINES = [
     *[("api_failure", k) for k in (2, 4, 6)],
 ]
 POSTGRES_ONLY = [("postgres_restart", k) for k in (2, 12, 24)]
-PLAN = [("duckdb", fault, k) for fault, k in BOTH_ENGINES] + [
-    pytest.param("postgres", fault, k, marks=pytest.mark.postgres)
-    for fault, k in BOTH_ENGINES + POSTGRES_ONLY
+# Under pytest-xdist (--dist loadgroup) each engine's faults stay on one worker: the Postgres faults restart the
+# server, which must not cut off another worker's tests; and each engine's reference run is made once.
+ON_DUCKDB = pytest.mark.xdist_group("faults-duckdb")
+ON_POSTGRES = [pytest.mark.postgres, pytest.mark.xdist_group("faults-postgres")]
+PLAN = [pytest.param("duckdb", fault, k, marks=ON_DUCKDB) for fault, k in BOTH_ENGINES] + [
+    pytest.param("postgres", fault, k, marks=ON_POSTGRES) for fault, k in BOTH_ENGINES + POSTGRES_ONLY
 ]
 # Faults while a new batch of orders is loaded on top of published data: the cursors must rewind to the last
 # completed load, not to the start.
@@ -86,8 +89,8 @@ INCREMENTAL = [
     ("kill_after_load_record", 1),
     ("api_failure", 3),
 ]
-INCREMENTAL_PLAN = [("duckdb", fault, k) for fault, k in INCREMENTAL] + [
-    pytest.param("postgres", fault, k, marks=pytest.mark.postgres) for fault, k in INCREMENTAL
+INCREMENTAL_PLAN = [pytest.param("duckdb", fault, k, marks=ON_DUCKDB) for fault, k in INCREMENTAL] + [
+    pytest.param("postgres", fault, k, marks=ON_POSTGRES) for fault, k in INCREMENTAL
 ]
 NEW_ORDERS = 30
 
@@ -366,8 +369,8 @@ def check_against_source(request: pytest.FixtureRequest, engine: dict, label: st
 # Sizes of a RAM disk mounted as dlt's working folder, each too small for one run of the small data set
 # (which needs about 1 MiB there): the disk fills up at a different point of the run.
 DISK_SIZES = ("128k", "320k", "640k")
-DISK_PLAN = [("duckdb", size) for size in DISK_SIZES] + [
-    pytest.param("postgres", size, marks=pytest.mark.postgres) for size in DISK_SIZES
+DISK_PLAN = [pytest.param("duckdb", size, marks=ON_DUCKDB) for size in DISK_SIZES] + [
+    pytest.param("postgres", size, marks=ON_POSTGRES) for size in DISK_SIZES
 ]
 
 
