@@ -40,7 +40,10 @@ def up(port: int) -> None:
     """Migrate the metadata database, parse the dbt project, start each component in its own session."""
     home = airflow_home()
     (home / "pids").mkdir(parents=True, exist_ok=True)
-    environment = airflow_environment(home) | {"AIRFLOW__API__PORT": str(port)}
+    environment = airflow_environment(home) | {
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+    }
     subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "orchestration.manifest"], env=environment, check=True)
     for name, arguments in COMPONENTS.items():
