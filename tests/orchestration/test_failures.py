@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from extract_load.ledger import ReconciliationError
 from orchestration.failures import is_permanent, record_failure
@@ -29,18 +30,23 @@ def test_classification() -> None:
     assert not is_permanent(_failed_step(ConnectionError("500 Server Error")))
 
 
-def test_permanent_failure_is_not_retried(data_dir: Path) -> None:
-    """A failed reconciliation in a step is reported as permanent (no retry); a transient error is not."""
+def test_permanent_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    """A failed reconciliation in extract-load raises AirflowFailException (no retry); a transient one does not."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from orchestration import tasks  # imported here: importing Airflow at collection fixes its home
 
-    def failing(record, cause: Exception) -> None:
+    def failing(record, api, sources):
         raise _failed_step(cause)
 
-    reconciliation = ReconciliationError.__new__(ReconciliationError)
-    outcome = tasks._run_step("airflow-1", "el jaffle_api", partial(failing, cause=reconciliation))
-    assert outcome[0] == "failed" and outcome[2] is True
-    outcome = tasks._run_step("airflow-1", "el jaffle_api", partial(failing, cause=ConnectionError("500")))
-    assert outcome == ("failed", "extract-load failed", False)
+    monkeypatch.setattr(tasks.steps, "extract_load", failing)
+    monkeypatch.setattr(tasks.steps, "generate_demo_data", lambda *a: None)
+    cause: Exception = ReconciliationError.__new__(ReconciliationError)
+    with pytest.raises(AirflowFailException):
+        tasks.extract_load_source("jaffle_api", "local", run_id="manual__1")
+    cause = ConnectionError("500 Server Error")
+    with pytest.raises(StepFailed):
+        tasks.extract_load_source("jaffle_api", "local", run_id="manual__1")
 
 
 def test_failure_callback_writes_run_history(data_dir: Path) -> None:
