@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from warehouse import settings
 from warehouse.dbt import dbt_executable
@@ -54,8 +54,12 @@ def _dbt_group() -> DbtTaskGroup:
             target_name=settings.warehouse_name(),
             profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
         ),
+        # dbt as a subprocess of the project's environment: in-process (dbtRunner, Cosmos' default when dbt is
+        # importable) dbt-duckdb would keep the warehouse open in the task's process after the task ended.
         execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, dbt_executable_path=dbt_executable()
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=dbt_executable(),
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
