@@ -1,9 +1,16 @@
-"""An Airflow home with its SQLite metadata database and a parsed dbt manifest, private to the test module."""
+"""An Airflow home with its SQLite metadata database and a parsed dbt manifest, private to the test process.
+
+Airflow reads its home and metadata database once, when it is first imported (test_failures.py imports it while
+it is collected). So this conftest points the process at a private home before any test module of this folder
+is imported, and the session fixture migrates that same home: one per process (each xdist worker has its own).
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,13 +19,26 @@ from orchestration.airflow_env import airflow_environment
 from warehouse import settings
 
 VENV_BIN = Path(sys.executable).parent
+HOME = Path(tempfile.mkdtemp(prefix="jaffle_airflow_home_"))
+# The metadata database is named explicitly: a value inherited from the process that started this one (e.g.
+# the xdist controller, which loads this file too) would make two workers share one SQLite file.
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{HOME / 'airflow.db'}"
+os.environ.update(
+    (name, value)
+    for name, value in airflow_environment(HOME).items()
+    if name.startswith("AIRFLOW") or name not in os.environ
+)
 
 
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated Airflow home and a dbt target folder with the manifest, both in tmp."""
-    home = tmp_path_factory.mktemp("airflow_home")
-    environment = airflow_environment(home) | dbt_paths(home)
+def dbt_paths(home: Path) -> dict[str, str]:
+    """dbt's target and log folders inside the Airflow home."""
+    return {"DBT_TARGET_PATH": str(home / "dbt_target"), "DBT_LOG_PATH": str(home / "dbt_logs")}
+
+
+@pytest.fixture(scope="session")
+def airflow_home() -> Path:
+    """The process's Airflow home, migrated, and a dbt target folder with the manifest in it."""
+    environment = airflow_environment(HOME) | dbt_paths(HOME)
     subprocess.run(
         [str(VENV_BIN / "airflow"), "db", "migrate"], env=environment, check=True, capture_output=True
     )
@@ -28,12 +48,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         cwd=settings.PROJECT_ROOT,
     )
-    return home
-
-
-def dbt_paths(home: Path) -> dict[str, str]:
-    """dbt's target and log folders inside the Airflow home."""
-    return {"DBT_TARGET_PATH": str(home / "dbt_target"), "DBT_LOG_PATH": str(home / "dbt_logs")}
+    return HOME
 
 
 @pytest.fixture
