@@ -60,13 +60,13 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 	$(JAFFLE) docs --serve --port $${PORT:-8080}
 
 test: setup ## run the whole test suite (Postgres tests skip when no server is reachable, fail in CI)
-	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults || status=$$?; exit $$status
+	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(PYTEST) -m "not slow"
 
 test-faults: setup ## the fault-injection suite alone (part of make test), with its figures at the end
-	$(PYTEST) --dist loadgroup -m faults
+	$(PYTEST) --dist loadgroup -m faults tests/faults
 
 BENCH_ITEMS ?= 1000000 10000000
 bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest (BENCH_ITEMS=...); not a test
