@@ -14,7 +14,7 @@ from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dbt_output_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def private_dbt_output_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """dbt's target and log folders, private to this test session (each pytest-xdist worker has its own).
 
     Two dbt processes writing one target folder (manifest, partial parse, run results) would trample each other.
