@@ -55,9 +55,9 @@ def freshness_ages(entries: list[dict[str, Any]]) -> go.Figure:
             orientation="h", marker_color=[colours[e["status"]] for e in entries],
         )
     )  # fmt: skip
-    if entries:
-        figure.add_vline(x=entries[0]["warn_hours"], line_dash="dash", line_color="orange")
-        figure.add_vline(x=entries[0]["error_hours"], line_dash="dash", line_color="crimson")
+    for key, colour in (("warn_hours", "orange"), ("error_hours", "crimson")):
+        for hours in sorted({e[key] for e in entries}):  # one line per threshold declared
+            figure.add_vline(x=hours, line_dash="dash", line_color=colour)
     return _layout(figure, "Age of the newest data (hours)")
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .reader import rows
+from warehouse.dbt_sources import declared_sources, freshness_hours
 
-# The warn and error thresholds of dbt's source freshness (the sources YAML), in hours; also used for the
-# age of each published table.
-WARN_HOURS = 36.0
-ERROR_HOURS = 72.0
+from .reader import rows
 
 # Optional filters: a null store means every store, null dates mean no bound.
 FILTERS = """
@@ -54,9 +51,24 @@ def suite_results() -> list[dict[str, Any]]:
     )
 
 
-def _status(hours: float) -> str:
+def _status(hours: float, warn_hours: float, error_hours: float) -> str:
     """ok, warn or error against the thresholds."""
-    return "error" if hours >= ERROR_HOURS else "warn" if hours >= WARN_HOURS else "ok"
+    return "error" if hours >= error_hours else "warn" if hours >= warn_hours else "ok"
+
+
+def freshness_thresholds() -> dict[str, tuple[float, float]]:
+    """Warn and error hours per source, as declared for ``dbt source freshness`` in the sources YAML."""
+    declared = {source: freshness_hours(source) for source in declared_sources()}
+    return {source: hours for source, hours in declared.items() if hours is not None}
+
+
+def _strictest(thresholds: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    """The smallest warn and error hours over every source: a published table is as stale as its oldest input."""
+    if not thresholds:
+        raise ValueError(
+            "no source declares freshness thresholds in dbt_project/models/staging/*/_*__sources.yml"
+        )
+    return min(warn for warn, _ in thresholds.values()), min(error for _, error in thresholds.values())
 
 
 def _age_hours(moment: str, now: datetime) -> float:
@@ -77,19 +89,22 @@ def freshness(now: datetime | None = None) -> list[dict[str, Any]]:
         " where tables.table_schema = ? and tables.table_name <> 'publication' order by tables.table_name",
         [_published_schema_name()],
     )
+    thresholds = freshness_thresholds()
+    strictest = _strictest(thresholds)
     result = []
     for kind, entries, key in (("source", sources, "source"), ("published table", published, "name")):
         for entry in entries:
             hours = _age_hours(entry["newest"], now)
+            warn_hours, error_hours = thresholds.get(entry[key], strictest) if kind == "source" else strictest
             result.append(
                 {
                     "kind": kind,
                     "name": entry[key],
                     "newest": entry["newest"],
                     "age_hours": hours,
-                    "warn_hours": WARN_HOURS,
-                    "error_hours": ERROR_HOURS,
-                    "status": _status(hours),
+                    "warn_hours": warn_hours,
+                    "error_hours": error_hours,
+                    "status": _status(hours, warn_hours, error_hours),
                 }
             )
     return result

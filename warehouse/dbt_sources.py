@@ -66,6 +66,45 @@ def read_source_entry(path: Path, source: str) -> dict[str, Any] | None:
     return next((entry for entry in document.get("sources") or [] if entry.get("name") == source), None)
 
 
+HOURS_PER_PERIOD = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
+
+
+def _threshold_hours(threshold: dict[str, Any] | None, where: str) -> float | None:
+    """A dbt freshness threshold (``{count: 36, period: hour}``) in hours; None when not set."""
+    if not threshold:
+        return None
+    period = threshold.get("period")
+    if period not in HOURS_PER_PERIOD:
+        raise ValueError(f"{where}: freshness period {period!r} is not one of {sorted(HOURS_PER_PERIOD)}")
+    return float(threshold["count"]) * HOURS_PER_PERIOD[period]
+
+
+def freshness_hours(source: str, staging_dir: Path = STAGING_DIR) -> tuple[float, float] | None:
+    """The warn and error freshness thresholds, in hours, declared for a source's completed loads.
+
+    Read from the sources YAML (the ``_dlt_loads`` table's config, else the source's own), so every reader
+    of freshness (``dbt source freshness``, the dashboard) uses the one declaration; None when not declared.
+    """
+    path = sources_file(source, staging_dir)
+    entry = read_source_entry(path, source)
+    if entry is None:
+        return None
+    loads = _by_name(entry.get("tables")).get(LOADS_TABLE, {})
+    freshness = (loads.get("config") or {}).get("freshness") or (entry.get("config") or {}).get("freshness")
+    if not freshness:
+        return None
+    warn = _threshold_hours(freshness.get("warn_after"), f"{path}: {source}")
+    error = _threshold_hours(freshness.get("error_after"), f"{path}: {source}")
+    if warn is None or error is None:
+        return None
+    return warn, error
+
+
+def declared_sources(staging_dir: Path = STAGING_DIR) -> list[str]:
+    """Every source with a sources YAML under the staging folder."""
+    return sorted(path.parent.name for path in staging_dir.glob("*/_*__sources.yml"))
+
+
 def _kept(description: Any) -> str:
     """A hand-written description, stripped; empty for none or for a generated placeholder."""
     text = str(description or "").strip()

@@ -147,3 +147,22 @@ def test_a_failed_run_and_its_blocked_publish_are_shown(
     assert "StepFailed: the marts gate failed" in str(runs_page) and "check_marts" in str(runs_page)
     quality, _ = render("/quality")
     assert "expect_order_totals_to_add_up" in str(quality) and "unexpected_count" in str(quality)
+
+
+def test_freshness_thresholds_come_from_the_sources_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The dashboard's warn/error hours are the ones ``dbt source freshness`` reads: change the YAML, they follow."""
+    from warehouse import dbt_sources
+
+    assert queries.freshness_thresholds()["jaffle_api"] == (36.0, 72.0)
+    staging = tmp_path / "staging"
+    for source in ("jaffle_api", "jaffle_files"):
+        original = dbt_sources.sources_file(source).read_text()
+        target = dbt_sources.sources_file(source, staging)
+        target.parent.mkdir(parents=True)
+        target.write_text(original.replace("count: 36, period: hour", "count: 90, period: minute"))
+    real = dbt_sources.freshness_hours
+    monkeypatch.setattr(queries, "declared_sources", lambda: dbt_sources.declared_sources(staging))
+    monkeypatch.setattr(queries, "freshness_hours", lambda source: real(source, staging))
+    assert queries.freshness_thresholds() == {"jaffle_api": (1.5, 72.0), "jaffle_files": (1.5, 72.0)}
+    assert queries._strictest(queries.freshness_thresholds()) == (1.5, 72.0)
+    assert queries._status(2.0, 1.5, 72.0) == "warn" and queries._status(80.0, 1.5, 72.0) == "error"
