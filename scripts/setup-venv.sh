@@ -15,5 +15,7 @@ else
     .venv/bin/python -m pip install --quiet -r requirements.lock
     .venv/bin/python -m pip install --quiet --no-deps -e .
 fi
+# Java 17 (and the JDBC driver) only for the Spark target: a warning otherwise, a failure with WAREHOUSE=spark.
+scripts/install-java.sh --check >/dev/null || [ "${WAREHOUSE:-duckdb}" != spark ] || exit 1
 touch .venv/.installed
 echo "environment ready: $(.venv/bin/dbt --version 2>/dev/null | sed -n 2p | xargs), dlt $(.venv/bin/python -c 'import dlt; print(dlt.__version__)')"
