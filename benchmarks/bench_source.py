@@ -20,13 +20,17 @@ def _text() -> dict:
 
 
 def bench_drops() -> dict[str, dict]:
-    """The two drops, declared like the landing folder's: glob, format, key, typed columns."""
+    """The two drops, declared like the landing folder's: glob, format, key, typed columns.
+
+    Both are immutable (each batch is new files with new ids), so they append rather than merge on the key.
+    """
     money = {"data_type": "bigint"}
     return {
         "orders": {
             "glob": "orders/*.parquet",
             "format": "parquet",
             "primary_key": "id",
+            "write_disposition": "append",
             "columns": {
                 "id": _text(),
                 "customer_id": _text(),
@@ -41,6 +45,7 @@ def bench_drops() -> dict[str, dict]:
             "glob": "order_items/*.parquet",
             "format": "parquet",
             "primary_key": "id",
+            "write_disposition": "append",
             "columns": {"id": _text(), "order_id": _text(), "sku": _text()},
         },
     }

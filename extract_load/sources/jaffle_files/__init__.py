@@ -2,9 +2,11 @@
 
 Each file is read once: the listing is incremental on the files' modification time, with dlt's boundary
 deduplication keyed on the file URL, so an unchanged file is never read again, a re-sent (touched) file is
-read again and merges on its key, and files sharing a modification time are all read. Every record read is
-counted in the row ledger; records that cannot be loaded go to the ``quarantine`` table with their origin
-(``<file url>:line N`` or ``:row N``), raw text and reason.
+read again and merges on its key, and files sharing a modification time are all read. A drop of immutable
+files (never re-sent, new rows in new files) may declare ``"write_disposition": "append"``: its rows go
+straight into the table, with no staging copy and no merge (a re-sent file would then add its rows again).
+Every record read is counted in the row ledger; records that cannot be loaded go to the ``quarantine`` table
+with their origin (``<file url>:line N`` or ``:row N``), raw text and reason.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def file_drop_resource(
     resource = (listing | dlt.transformer(read_files, name=name)).with_name(name)
     resource.apply_hints(
         primary_key=drop["primary_key"],
-        write_disposition="merge",
+        write_disposition=drop.get("write_disposition", "merge"),
         columns=drop["columns"],
         schema_contract=FILE_CONTRACT,
     )
