@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate el check transform publish demo docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
+.PHONY: help setup generate logs spark-logs el check transform publish demo docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,6 +25,15 @@ setup: $(VENV)/.installed ## create .venv from the lock file and install the pro
 
 generate: setup ## write the demo source system and landing files (SCALE, SEED)
 	$(JAFFLE) generate --scale $(SCALE) --seed $(SEED)
+
+LOGS_GB ?= 0.1
+# Where `jaffle logs` writes the event logs and the dbt models in models/logs read them
+export JAFFLE_EVENT_LOGS ?= $(or $(JAFFLE_DATA_DIR),$(CURDIR)/data)/logs/events
+logs: setup ## write the demo web and store event logs, gzipped JSON Lines per day (LOGS_GB=0.1, SEED)
+	$(JAFFLE) logs --gigabytes $(LOGS_GB) --seed $(SEED)
+
+spark-logs: setup ## the event-log trends on Spark, tables in data/logs/spark (docs/log_trends.md)
+	$(BIN)/python -m spark_jobs.log_trends --logs $(JAFFLE_EVENT_LOGS) --out $(dir $(JAFFLE_EVENT_LOGS))spark
 
 el: setup ## extract-load every source into the raw schemas (API=local|config|<url>)
 	$(JAFFLE) el --api $(API) --scale $(SCALE) --seed $(SEED)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import sys
+from pathlib import Path
 
 from . import dbt, settings, steps
 from .run_lock import WarehouseBusy, warehouse_lock
@@ -41,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write the demo source system and landing files")
     _add_data_options(generate)
+    logs = commands.add_parser(
+        "logs", help="write the demo web and store event logs (gzipped JSON Lines per day)"
+    )
+    logs.add_argument("--gigabytes", type=float, default=0.1, help="uncompressed size of the logs")
+    logs.add_argument("--days", type=int, default=7, help="day folders from 2024-03-01")
+    logs.add_argument("--seed", type=int, default=steps.DEFAULT_SEED, help="generator seed")
     el = commands.add_parser("el", help="extract-load every source into the raw schemas")
     _add_data_options(el)
     _add_api_option(el)
@@ -83,13 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that never write to the warehouse run without its lock.
-UNLOCKED_COMMANDS = ("generate", "pg-setup", "dbt-sources", "status")
+UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 
 
 def run_command(arguments: argparse.Namespace) -> RunRecord:
     """Run the chosen command inside one run record, holding the warehouse when it writes to it."""
     command = arguments.command
-    if settings.warehouse_name() == "postgres" and command != "generate":
+    if settings.warehouse_name() == "postgres" and command not in ("generate", "logs"):
         from .postgres_admin import prepare_postgres
 
         prepare_postgres()
@@ -118,6 +126,13 @@ def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
         print(format_status(warehouse_status()))
     elif command == "generate":
         steps.generate_demo_data(arguments.scale, arguments.seed)
+    elif command == "logs":
+        from extract_load.demo_logs import generate_logs
+
+        folder = Path(os.environ.get("JAFFLE_EVENT_LOGS", settings.data_dir() / "logs" / "events"))
+        manifest = generate_logs(folder, arguments.gigabytes, arguments.seed, arguments.days)
+        size = f"{manifest.bytes_uncompressed / 1e6:,.1f} MB of JSON ({manifest.bytes_on_disk / 1e6:,.1f} MB gzipped)"
+        print(f"{manifest.lines:,} lines, {size} in {folder}")
     return record
 
 
