@@ -24,6 +24,10 @@ DUCKDB_MEMORY_LIMIT = "1500MB"
 
 def dlt_destination() -> Destination:
     """dlt's destination for the configured warehouse; credentials come from settings, never from code."""
+    if settings.warehouse_name() == "spark":
+        from .lake import lake_destination
+
+        return lake_destination()
     if settings.warehouse_name() == "postgres":
         credentials = settings.postgres_credentials(role="loader")
         return dlt.destinations.postgres(

@@ -1,4 +1,8 @@
-"""Run dbt as a subprocess of this environment, always with explicit project, profiles and target."""
+"""Run dbt with explicit project, profiles and target: a subprocess of this environment, in-process on Spark.
+
+On Spark, dbt's session method shares the process's SparkSession: its embedded metastore admits one process
+at a time, so the step that registered the lake tables and dbt must be the same process.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,10 @@ def dbt_environment() -> dict[str, str]:
         for part in ("host", "port", "username", "password", "database", "sslmode", "connect_timeout"):
             environment[prefix + part.upper()] = str(getattr(credentials, part))
         environment["JAFFLE_PG_TRANSFORMER_ROLE"] = credentials.role or credentials.username
+    if settings.warehouse_name() == "spark":
+        from .spark import profile_environment
+
+        environment |= profile_environment()
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 
@@ -43,6 +51,16 @@ def run_dbt(*arguments: str) -> subprocess.CompletedProcess:
     """``dbt <arguments>`` against this project; output streams to the terminal as it runs."""
     command = [
         dbt_executable(),
+        *dbt_arguments(*arguments),
+    ]
+    if settings.warehouse_name() == "spark":
+        return _run_in_process(command)
+    return subprocess.run(command, env=dbt_environment(), check=False)
+
+
+def dbt_arguments(*arguments: str) -> list[str]:
+    """The arguments with this project's folders and the configured target."""
+    return [
         *arguments,
         "--project-dir",
         str(settings.DBT_PROJECT_DIR),
@@ -51,4 +69,20 @@ def run_dbt(*arguments: str) -> subprocess.CompletedProcess:
         "--target",
         settings.warehouse_name(),
     ]
-    return subprocess.run(command, env=dbt_environment(), check=False)
+
+
+def _run_in_process(command: list[str]) -> subprocess.CompletedProcess:
+    """dbt through its Python API in this process, with its environment set for the call only."""
+    from dbt.cli.main import dbtRunner
+
+    from .spark import session
+
+    session()  # created with the project's settings before dbt's getOrCreate would
+    saved = dict(os.environ)
+    os.environ.update(dbt_environment())
+    try:
+        result = dbtRunner().invoke(command[1:])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(command, 0 if result.success else 1)

@@ -1,8 +1,9 @@
 """One place that reads the configuration switches shared by dlt, dbt, the checks and publish.
 
 Everything comes from environment variables, using the names dlt itself reads, so credentials are
-given once: ``WAREHOUSE`` picks the engine (``duckdb`` or ``postgres``), ``DESTINATION__DUCKDB__CREDENTIALS``
-is the DuckDB file, ``DESTINATION__POSTGRES__CREDENTIALS__*`` are the Postgres connection parts.
+given once: ``WAREHOUSE`` picks the engine (``duckdb``, ``postgres`` or ``spark``, see ``spark.py``),
+``DESTINATION__DUCKDB__CREDENTIALS`` is the DuckDB file, ``DESTINATION__POSTGRES__CREDENTIALS__*`` are the
+Postgres connection parts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-WAREHOUSES = ("duckdb", "postgres")
+WAREHOUSES = ("duckdb", "postgres", "spark")
 
 RAW_DATASETS = ("raw_jaffle_api", "raw_jaffle_files", "raw_jaffle_oltp")
 # Per-table load summaries of every run (rows read, loaded, quarantined, seconds), kept for reporting.

@@ -1,0 +1,110 @@
+"""The Spark target: one in-process PySpark session with an embedded Hive metastore, and the lake it reads.
+
+Configuration, from the environment: ``JAFFLE_SPARK_MASTER`` (default ``local[2]``) is the master;
+``JAFFLE_LAKE_URL`` is where extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the
+metastore (Derby) and the managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to
+127.0.0.1. dbt's session method calls ``SparkSession.builder.getOrCreate()`` with the same settings (from
+``profiles.yml``), so whichever comes first, the CLI or dbt, there is one session per process: an embedded
+Derby metastore admits one process at a time, which is why dbt runs in-process on this target.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from . import settings
+
+DEFAULT_MASTER = "local[2]"
+
+
+def master() -> str:
+    """The Spark master URL (``JAFFLE_SPARK_MASTER``, default ``local[2]``)."""
+    return os.environ.get("JAFFLE_SPARK_MASTER", DEFAULT_MASTER).strip() or DEFAULT_MASTER
+
+
+def spark_dir() -> Path:
+    """The folder of the embedded metastore and the managed (staging, marts) tables."""
+    return settings.data_dir() / "spark"
+
+
+def lake_url() -> str:
+    """Where raw data lands as Parquet: ``JAFFLE_LAKE_URL`` (local path, s3://, s3a://, hdfs://) or data/lake."""
+    configured = os.environ.get("JAFFLE_LAKE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    return str(settings.data_dir() / "lake")
+
+
+def spark_location(url: str) -> str:
+    """A lake URL as Spark's Hadoop file systems name it: local paths as file:, s3:// as s3a://."""
+    if "://" not in url:
+        return Path(url).resolve().as_uri()
+    if url.startswith("s3://"):
+        return "s3a://" + url.removeprefix("s3://")
+    return url
+
+
+def spark_conf() -> dict[str, str]:
+    """The session's settings; the same names and values reach dbt's profile (see ``dbt_environment``)."""
+    folder = spark_dir()
+    return {
+        "spark.master": master(),
+        "spark.app.name": "jaffle_warehouse",
+        "spark.ui.enabled": "false",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
+        # Timestamps are naive UTC on every engine; few shuffle partitions suit the small local data.
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": os.environ.get("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.ansi.enabled": "false",  # as dbt-spark sets it
+    }
+
+
+def profile_environment() -> dict[str, str]:
+    """The variables ``profiles.yml`` reads for the spark output."""
+    conf = spark_conf()
+    return {
+        "JAFFLE_SPARK_MASTER": conf["spark.master"],
+        "JAFFLE_SPARK_WAREHOUSE_DIR": conf["spark.sql.warehouse.dir"],
+        "JAFFLE_SPARK_METASTORE_URL": conf["spark.hadoop.javax.jdo.option.ConnectionURL"],
+        "JAFFLE_SPARK_JAVA_OPTIONS": conf["spark.driver.extraJavaOptions"],
+        "JAFFLE_SPARK_SHUFFLE_PARTITIONS": conf["spark.sql.shuffle.partitions"],
+    }
+
+
+def session() -> Any:
+    """The process's SparkSession with Hive support, created on first use with ``spark_conf()``."""
+    from pyspark.sql import SparkSession
+
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in spark_conf().items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def quote(*parts: str) -> str:
+    """A dotted identifier in Spark SQL's backticks; a backtick inside a name is doubled."""
+    return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
+
+
+def fetch_all(sql: str) -> list[tuple]:
+    """Rows of one Spark SQL statement as tuples."""
+    return [tuple(row) for row in session().sql(sql).collect()]
+
+
+def schema_tables(database: str) -> list[str]:
+    """Tables and views of a metastore database, in name order (none when the database does not exist)."""
+    spark = session()
+    if not spark.catalog.databaseExists(database):
+        return []
+    return sorted(table.name for table in spark.catalog.listTables(database))
