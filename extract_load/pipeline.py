@@ -8,12 +8,17 @@ rewound) and the run fails naming the tables; a balanced one is loaded and summa
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
+
+from warehouse import settings
 
 from .destination import LOADER_FILE_FORMAT, broken_pipelines_dir, dlt_destination, pipelines_dir
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
@@ -25,6 +30,13 @@ log = logging.getLogger(__name__)
 # Sources with a Python factory; every other name must be a REST source declared in YAML.
 FILES_SOURCE = "jaffle_files"
 SQL_SOURCE = "jaffle_oltp"
+
+# On Postgres dlt copies each normalized file with one binary COPY through ADBC, which held a whole file's rows
+# in memory: the bench's 10M-item load (one file per table, two copies at once) peaked at 2,062 MiB. Files of
+# at most this many rows, copied two at a time, bound it (DuckDB reads the files itself, under its own limit).
+POSTGRES_FILE_ROWS = 1_000_000
+POSTGRES_LOAD_WORKERS = 2
+FILE_ROWS_VARIABLE = "NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS"  # dlt's setting; one set by the user wins
 
 
 @dataclass
@@ -103,6 +115,24 @@ def _reconcile(ledger: RowLedger, rows: dict[str, int]) -> list[TableReconciliat
     return balances
 
 
+@contextmanager
+def _bounded_files() -> Iterator[None]:
+    """On Postgres, normalize into files of at most ``POSTGRES_FILE_ROWS`` rows (unless dlt is told otherwise)."""
+    if settings.warehouse_name() != "postgres" or FILE_ROWS_VARIABLE in os.environ:
+        yield
+        return
+    os.environ[FILE_ROWS_VARIABLE] = str(POSTGRES_FILE_ROWS)
+    try:
+        yield
+    finally:
+        del os.environ[FILE_ROWS_VARIABLE]
+
+
+def _load_workers() -> int:
+    """Load jobs run at once: dlt's default, but two on Postgres (each copy holds its file's rows)."""
+    return POSTGRES_LOAD_WORKERS if settings.warehouse_name() == "postgres" else 20
+
+
 def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
     """Recover from a crashed run, extract and normalize one source, reconcile, then load it; time each step."""
     pipeline, actions = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
@@ -112,7 +142,8 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
     extract_info = pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
     seconds["extract"] = time.perf_counter() - started
     started = time.perf_counter()
-    normalize_info = pipeline.normalize()
+    with _bounded_files():
+        normalize_info = pipeline.normalize()
     seconds["normalize"] = time.perf_counter() - started
     rows = _loaded_rows(normalize_info.row_counts)
     balances = _reconcile(ledger, rows)
@@ -121,7 +152,7 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
         pipeline.abort_packages()
         raise ReconciliationError(name, failures)
     started = time.perf_counter()
-    load_info: LoadInfo = pipeline.load()
+    load_info: LoadInfo = pipeline.load(workers=_load_workers())
     seconds["load"] = time.perf_counter() - started
     load_info.raise_on_failed_jobs()
     per_table = table_seconds(extract_info, normalize_info, load_info)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dlt
@@ -113,3 +114,23 @@ def test_run_reports_are_appended_to_the_warehouse(warehouse: str) -> None:
         ("run-1", "roasts", "loaded", 3, 4, 1, True),
         ("run-2", "beans", "aborted", 5, 6, 0, False),
     ]
+
+
+def test_postgres_normalizes_bounded_files_and_a_set_value_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Postgres the file size is set for the normalize step only; on DuckDB, or when set, it is left alone."""
+    from extract_load import pipeline as el_pipeline
+
+    variable = el_pipeline.FILE_ROWS_VARIABLE
+    monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("WAREHOUSE", "postgres")
+    with el_pipeline._bounded_files():
+        assert os.environ[variable] == str(el_pipeline.POSTGRES_FILE_ROWS)
+    assert variable not in os.environ
+    assert el_pipeline._load_workers() == el_pipeline.POSTGRES_LOAD_WORKERS
+    monkeypatch.setenv(variable, "7")
+    with el_pipeline._bounded_files():
+        assert os.environ[variable] == "7"
+    monkeypatch.delenv(variable)
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    with el_pipeline._bounded_files():
+        assert variable not in os.environ
