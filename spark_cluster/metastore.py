@@ -51,7 +51,7 @@ def metastore_conf(url: str, user: str, warehouse_dir: str) -> dict[str, str]:
     return {
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": warehouse_dir,
-        # The Hive client loads the driver from the JVM's class path: spark.jars would come too late.
+        # On the driver JVM's class path, where the Hive client finds it (read when the JVM starts).
         "spark.driver.extraClassPath": str(POSTGRES_JDBC_JAR),
         "spark.hadoop.javax.jdo.option.ConnectionURL": url,
         "spark.hadoop.javax.jdo.option.ConnectionDriverName": "org.postgresql.Driver",

@@ -32,7 +32,6 @@ def build_session(master: str, app_name: str, conf: dict[str, str] | None = None
         "spark.executor.memory": "512m",
         "spark.cores.max": "1",
         "spark.sql.shuffle.partitions": "2",
-        "spark.sql.ansi.enabled": "true",
     }
     for key, value in (settings | (conf or {})).items():
         builder = builder.config(key, value)
