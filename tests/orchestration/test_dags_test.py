@@ -1,20 +1,40 @@
-"""End to end: ``airflow dags test`` on small demo data publishes the same marts as ``jaffle demo``."""
+"""End to end with ``airflow dags test`` on small demo data.
+
+On DuckDB one test covers three runs' worth of behaviour in two DAG runs (each takes minutes): the API is down
+during the first try of its extract-load task, Airflow retries it and the run publishes the same marts as
+``jaffle demo``; then the operational database records a negative wage, the raw gate's critical expectation
+fails, the second run fails without publishing, and what readers see is unchanged.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from published_data import published_fingerprint
 
 from orchestration.airflow_env import airflow_environment
 from warehouse import settings
 from warehouse.connection import quote
 
+DAG_ID = "jaffle_pipeline"  # not imported: importing the DAG renders it, before the manifest exists
 SCALE = "0.02"
+VENV_BIN = Path(sys.executable).parent
+API_DOWN_ONCE = Path(__file__).with_name("api_down_once.py")
+# dlt gives up on the API after two quick attempts; Airflow retries the task a second later.
+QUICK_RETRIES = {
+    "RUNTIME__REQUEST_MAX_ATTEMPTS": "2",
+    "RUNTIME__REQUEST_BACKOFF_FACTOR": "0.1",
+    "JAFFLE_EL_RETRY_DELAY": "1",
+}
 pytestmark = pytest.mark.slow
 
 
@@ -35,38 +55,113 @@ def _published(data: Path) -> dict[str, list[tuple]]:
         }
 
 
-def _environment(home: Path, data: Path, environment: dict[str, str]) -> dict[str, str]:
-    """The test's environment with its own data folder and demo OLTP database."""
+def _environment(airflow_env: dict[str, str], data: Path, **extra: str) -> dict[str, str]:
+    """The test's Airflow environment with its own data folder and demo OLTP database (DuckDB unless told)."""
+    environment = airflow_environment(Path(airflow_env["AIRFLOW_HOME"]), dict(airflow_env))
+    environment.pop("DESTINATION__DUCKDB__CREDENTIALS", None)
     return environment | {
         "JAFFLE_DATA_DIR": str(data),
         "JAFFLE_SCALE": SCALE,
         "JAFFLE_DEMO_OLTP_URL": f"sqlite:///{data / 'source' / 'oltp.sqlite'}",
         "WAREHOUSE": "duckdb",
+        **extra,
     }
 
 
-def test_dags_test_publishes_the_demo_marts(airflow_env: dict[str, str], tmp_path: Path) -> None:
-    """One DAG run succeeds, records its run summary, and publishes marts equal to those of ``jaffle demo``."""
-    home = Path(airflow_env["AIRFLOW_HOME"])
-    by_dag, by_cli = tmp_path / "dag", tmp_path / "cli"
-    environment = airflow_environment(home, dict(airflow_env))
-    environment.pop("DESTINATION__DUCKDB__CREDENTIALS", None)
-    dag_run = subprocess.run(
-        [str(Path(sys.executable).parent / "airflow"), "dags", "test", "jaffle_pipeline"],
-        env=_environment(home, by_dag, environment),
+def _dags_test(environment: dict[str, str], api_down_once: bool = False) -> subprocess.CompletedProcess:
+    """``airflow dags test jaffle_pipeline``, with the API down during its first extract-load try if asked."""
+    airflow = [sys.executable, str(API_DOWN_ONCE)] if api_down_once else [str(VENV_BIN / "airflow")]
+    return subprocess.run(
+        [*airflow, "dags", "test", DAG_ID],
+        env=environment,
         cwd=settings.PROJECT_ROOT,
         capture_output=True,
         text=True,
     )
-    assert dag_run.returncode == 0, dag_run.stdout[-5000:] + dag_run.stderr[-5000:]
-    (record,) = [json.loads(path.read_text()) for path in (by_dag / "runs").glob("airflow-*.json")]
+
+
+def _output(completed: subprocess.CompletedProcess) -> str:
+    """The end of a command's output, for an assertion message."""
+    return completed.stdout[-5000:] + completed.stderr[-5000:]
+
+
+def _last_run(environment: dict[str, str]) -> tuple[str, dict[str, tuple[str, int]]]:
+    """The latest DAG run's state and each task's (state, try number), from Airflow's metadata database."""
+    database = environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as metadata:
+        run_id, state = metadata.execute(
+            "select run_id, state from dag_run where dag_id = ? order by id desc limit 1", (DAG_ID,)
+        ).fetchone()
+        tasks = metadata.execute(
+            "select task_id, state, try_number from task_instance where dag_id = ? and run_id = ?",
+            (DAG_ID, run_id),
+        ).fetchall()
+    return state, {task: (task_state, tries) for task, task_state, tries in tasks}
+
+
+def _run_record(data: Path) -> dict:
+    """The newest DAG run's record in the data folder's runs/."""
+    paths = sorted((data / "runs").glob("airflow-*.json"), key=lambda path: path.stat().st_mtime)
+    return json.loads(paths[-1].read_text())
+
+
+def _pay_a_negative_wage(data: Path) -> None:
+    """The operational database records a negative hourly rate for one employee, as changed just now."""
+    now = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
+    with closing(sqlite3.connect(data / "source" / "oltp.sqlite")) as oltp, oltp:
+        oltp.execute(
+            "update employees set hourly_rate_cents = -1500, updated_at = ?"
+            " where id = (select min(id) from employees)",
+            (now,),
+        )
+
+
+def _snapshot_hash(data: Path) -> str:
+    """The readers' snapshot file, byte for byte."""
+    return hashlib.sha256((data / "published.duckdb").read_bytes()).hexdigest()
+
+
+def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
+    airflow_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retried API outage still publishes the demo marts; a failed critical expectation publishes nothing."""
+    by_dag, by_cli = tmp_path / "dag", tmp_path / "cli"
+    environment = _environment(airflow_env, by_dag)
+    dag_run = _dags_test(environment | QUICK_RETRIES, api_down_once=True)
+    assert dag_run.returncode == 0, _output(dag_run)
+    state, tasks = _last_run(environment)
+    assert state == "success"
+    assert tasks["extract_load_jaffle_api"] == ("success", 2), "the API task's first try must fail"
+    assert all(tries == 1 for task, (_, tries) in tasks.items() if task != "extract_load_jaffle_api")
+    record = _run_record(by_dag)
     assert record["status"] == "ok"
     assert [s["name"] for s in record["steps"]][-2:] == ["check_marts", "publish"]
     subprocess.run(
-        [str(Path(sys.executable).parent / "jaffle"), "demo", "--scale", SCALE],
-        env=_environment(home, by_cli, environment),
+        [str(VENV_BIN / "jaffle"), "demo", "--scale", SCALE],
+        env=_environment(airflow_env, by_cli),
         cwd=settings.PROJECT_ROOT,
         check=True,
         capture_output=True,
     )
     assert _published(by_dag) == _published(by_cli)
+
+    monkeypatch.setenv("JAFFLE_DATA_DIR", str(by_dag))
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    published, snapshot = published_fingerprint(with_publication=True), _snapshot_hash(by_dag)
+    _pay_a_negative_wage(by_dag)
+    dag_run = _dags_test(environment)
+    assert dag_run.returncode != 0, _output(dag_run)
+    state, tasks = _last_run(environment)
+    assert state == "failed"
+    assert tasks["extract_load_jaffle_oltp"][0] == "success"
+    assert tasks["check_raw"][0] == "failed"
+    assert tasks["publish"][0] == "upstream_failed"
+    assert not any(
+        task_state == "success" for task, (task_state, _) in tasks.items() if task.startswith("dbt.")
+    )
+    record = _run_record(by_dag)
+    assert record["status"] == "failed"
+    assert record["steps"][-1]["name"] == "airflow:check_raw"
+    assert "hourly_rate_cents" in json.dumps(record)
+    assert published_fingerprint(with_publication=True) == published
+    assert _snapshot_hash(by_dag) == snapshot
