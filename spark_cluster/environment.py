@@ -13,6 +13,9 @@ from pathlib import Path
 # Debian's libpostgresql-jdbc-java (scripts/install-java.sh installs it).
 POSTGRES_JDBC_JAR = Path("/usr/share/java/postgresql.jar")
 LOOPBACK = "127.0.0.1"
+# For short-lived JVMs (tests, one-off rehearsals): C1 compiler only and the serial collector start faster and
+# use less CPU on a busy machine; long-running cluster daemons should keep the JVM's defaults.
+SHORT_LIVED_JVM = {"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
 class SparkPrerequisiteMissing(RuntimeError):

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
-from .environment import POSTGRES_JDBC_JAR, require_prerequisites, spark_home
+from .environment import POSTGRES_JDBC_JAR, SHORT_LIVED_JVM, require_prerequisites, spark_home
 
 # The schema version Hive 2.3.x checks for (hive-schema-2.3.0.*.sql), written to the VERSION table.
 HIVE_SCHEMA_VERSION = "2.3.0"
@@ -105,7 +105,8 @@ def _run_schema_tool(url: str, user: str, password: str) -> None:
         class_path = f"{jars}/*:{POSTGRES_JDBC_JAR}:{folder}"
         command = ["java", "-cp", class_path, "org.datanucleus.store.schema.SchemaTool"]
         command += ["-create", "-api", "JDO", "-props", str(properties), str(mapping)]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        environment = os.environ | SHORT_LIVED_JVM  # a one-off JVM
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
         if result.returncode != 0 or "completed successfully" not in result.stdout:
             raise RuntimeError(
                 f"DataNucleus SchemaTool failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"

@@ -51,10 +51,12 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _launch(name: str, arguments: list[str], work_dir: Path) -> int:
+def _launch(name: str, arguments: list[str], work_dir: Path, extra: dict[str, str]) -> int:
     """Start ``spark-class <arguments>`` in its own session, its output in ``<name>.log``; return its PID."""
     command = [str(spark_home() / "bin" / "spark-class"), *arguments]
-    environment = loopback_environment() | DAEMON_OPTIONS | {"SPARK_LOCAL_DIRS": str(work_dir / "local")}
+    environment = (
+        loopback_environment() | DAEMON_OPTIONS | {"SPARK_LOCAL_DIRS": str(work_dir / "local")} | extra
+    )
     with open(work_dir / f"{name}.log", "ab") as log:
         process = subprocess.Popen(
             command, env=environment, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
@@ -74,8 +76,18 @@ def _alive_workers(web_ui: str) -> int:
     return sum(worker.get("state") == "ALIVE" for worker in state.get("workers", []))
 
 
-def start(work_dir: Path, cores: int = 1, memory: str = "1g", timeout: float = 180.0) -> StandaloneCluster:
-    """Start a master and a worker bound to 127.0.0.1 on free ports; return once the worker has registered."""
+def start(
+    work_dir: Path,
+    cores: int = 1,
+    memory: str = "1g",
+    timeout: float = 180.0,
+    environment: dict[str, str] | None = None,
+) -> StandaloneCluster:
+    """Start a master and a worker bound to 127.0.0.1 on free ports; return once the worker has registered.
+
+    ``environment`` adds variables for both (and the executors the worker starts), e.g. JVM options.
+    """
+    extra = environment or {}
     require_prerequisites()
     work_dir.mkdir(parents=True, exist_ok=True)
     port, ui_port, worker_port, worker_ui_port = (free_port() for _ in range(4))
@@ -85,11 +97,12 @@ def start(work_dir: Path, cores: int = 1, memory: str = "1g", timeout: float = 1
             "master",
             [MASTER_CLASS, "--host", LOOPBACK, "--port", str(port), "--webui-port", str(ui_port)],
             work_dir,
+            extra,
         )
     }
     worker = [WORKER_CLASS, master_url, "--host", LOOPBACK, "--port", str(worker_port)]
     worker += ["--webui-port", str(worker_ui_port), "--cores", str(cores), "--memory", memory]
-    pids["worker"] = _launch("worker", [*worker, "--work-dir", str(work_dir / "work")], work_dir)
+    pids["worker"] = _launch("worker", [*worker, "--work-dir", str(work_dir / "work")], work_dir, extra)
     cluster = StandaloneCluster(work_dir, master_url, web_ui, pids)
     (work_dir / "master_url").write_text(master_url)
     deadline = time.monotonic() + timeout

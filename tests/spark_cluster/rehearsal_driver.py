@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from spark_cluster.environment import loopback_environment, missing_prerequisites
+from spark_cluster.environment import SHORT_LIVED_JVM, loopback_environment, missing_prerequisites
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -32,8 +32,8 @@ def rehearsal_command(*arguments: str) -> list[str]:
 
 
 def rehearsal_environment() -> dict[str, str]:
-    """A child driver's environment: loopback only, the repository importable from any working folder."""
-    return loopback_environment() | {"PYTHONPATH": str(REPOSITORY)}
+    """A child driver's environment: loopback only, a quick-starting JVM, the repository importable anywhere."""
+    return loopback_environment() | SHORT_LIVED_JVM | {"PYTHONPATH": str(REPOSITORY)}
 
 
 def run_rehearsal(*arguments: str, cwd: Path, timeout: float = 300) -> dict:

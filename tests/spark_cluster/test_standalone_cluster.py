@@ -15,6 +15,7 @@ import pytest
 from rehearsal_driver import rehearsal_command, rehearsal_environment, require_spark_prerequisites
 
 from spark_cluster import standalone
+from spark_cluster.environment import SHORT_LIVED_JVM
 from spark_cluster.rehearsal import expected_groups
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[standalone.Sta
     """One master and one worker (1 core, 1 GiB) for the module, stopped at its end whatever happened."""
     require_spark_prerequisites()
     work_dir = tmp_path_factory.mktemp("spark_standalone")
-    cluster = standalone.start(work_dir)
+    cluster = standalone.start(work_dir, environment=SHORT_LIVED_JVM)
     try:
         yield cluster
     finally:
