@@ -30,6 +30,7 @@ MINUTE_MS = 60_000
 SESSION_GAP_MS = 30 * MINUTE_MS  # a gap longer than this starts a new session (readers use the same rule)
 PART_BYTES = 128 << 20  # uncompressed bytes per part file before the next one starts
 CHUNK_VISITS = 5_000
+VISIT_BYTES = 1_400
 STORE_NAMES = tuple(store[0] for store in STORES)
 REQUIRED_FIELDS = ("event_id", "event_time", "visitor_id", "store", "event_type", "path")
 BAD_TIMESTAMPS = (
@@ -163,6 +164,11 @@ def _visits(rng: np.random.Generator, day_start: int, n_visits: int, n_visitors:
     return events
 
 
+def _chunk_visits(bytes_left: float) -> int:
+    """Visits in the next chunk: at most CHUNK_VISITS, fewer near the day's size (a visit is ~1.4 kB of lines)."""
+    return int(min(CHUNK_VISITS, max(50, bytes_left / VISIT_BYTES)))
+
+
 def _dirty_line(rng: np.random.Generator, kind: str, record: dict) -> str:
     """A line of the given dirty kind made from a clean record."""
     if kind == "missing_field":
@@ -244,7 +250,12 @@ def generate_logs(out: Path, gigabytes: float, seed: int = 42, days: int = 7) ->
         carried = []
         while pending or (day < days and (chunk == 0 or manifest.bytes_uncompressed - before < day_bytes)):
             if day < days:
-                pending += _visits(rng, day_start, CHUNK_VISITS if day_bytes > 5e6 else 200, n_visitors)
+                pending += _visits(
+                    rng,
+                    day_start,
+                    _chunk_visits(day_bytes - (manifest.bytes_uncompressed - before)),
+                    n_visitors,
+                )
                 if chunk == 0:
                     pending += _edge_cases(day_start, day)
             today = [e for e in pending if e.time_ms < day_start + DAY_MS]
