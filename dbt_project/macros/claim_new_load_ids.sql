@@ -4,6 +4,10 @@
     forgets the model's ledger rows and claims every load. `row_loads` names the model that lists the loads
     (stg_jaffle_api__row_loads): only loads that wrote a current row version are claimed. -#}
 {% macro claim_new_load_ids(row_loads) -%}
+    {{ return(adapter.dispatch('claim_new_load_ids')(row_loads)) }}
+{%- endmacro %}
+
+{% macro default__claim_new_load_ids(row_loads) -%}
     {%- set ledger = ref('int_loads_processed') -%}
     delete from {{ ledger }}
     where
@@ -23,4 +27,10 @@
         select processed.load_id from {{ ledger }} as processed
         where processed.model_name = '{{ this.identifier }}'
     )
+{%- endmacro %}
+
+{#- Spark (Parquet tables, no row-level delete or update): the order-grain models are rebuilt whole on every run
+    (materialized as tables, see dbt_project.yml), so there is nothing to claim, delete or stamp. An empty hook
+    is skipped by dbt. -#}
+{% macro spark__claim_new_load_ids(row_loads) -%}
 {%- endmacro %}

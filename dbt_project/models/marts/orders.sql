@@ -24,7 +24,8 @@ orders_with_items as (
         orders.subtotal,
         orders.tax_paid,
         orders.order_total,
-        coalesce(order_summaries.order_cost, 0) as order_cost,
+        -- money and counts typed as the contract declares (Spark widens a sum's decimal differently)
+        cast(coalesce(order_summaries.order_cost, 0) as numeric(38, 2)) as order_cost,
         coalesce(order_summaries.count_order_items, 0) as count_order_items,
         coalesce(order_summaries.count_food_items, 0) as count_food_items,
         coalesce(order_summaries.count_drink_items, 0) as count_drink_items
@@ -36,15 +37,16 @@ orders_with_items as (
 
 final as (
 
-    select
+    -- the published column order stays; sqlfluff takes the cast window function for a simple target
+    select  -- noqa: ST06
         *,
         subtotal - order_cost as order_margin,
         count_food_items > 0 as is_food_order,
         count_drink_items > 0 as is_drink_order,
-        row_number() over (
+        cast(row_number() over (
             partition by customer_id
             order by ordered_at asc, order_id asc
-        ) as customer_order_number
+        ) as bigint) as customer_order_number
     from orders_with_items
 
 )
