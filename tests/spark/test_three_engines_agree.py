@@ -1,0 +1,235 @@
+"""DuckDB, Postgres and Spark build the same marts from the same raw data, step after step.
+
+The hand-made raw fixture (tests/dbt/raw_fixture.py) is landed with dlt by the project's own destination on
+each engine (on Spark: Parquet files in the lake, registered in the metastore by ``extract_load.lake``), plus
+an order of a load that never completed. Then: ``dbt run``; a second batch (a new order, a re-sent order with
+other lines, a new product price and supply cost) and ``dbt run`` again (incremental on DuckDB and Postgres);
+then ``dbt run --full-refresh``. Models only: on Spark each data test is a Spark job of seconds, and the 170
+tests would take this test past its budget; tests/dbt runs them on DuckDB and Postgres. After each step every mart must hold the same columns and rows on the three
+engines, values normalised as in tests/test_engines_agree.py (numbers as Decimals, times as naive UTC text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
+from raw_fixture import (
+    INCOMPLETE_LOAD_ID,
+    api_order,
+    jaffle_api_batch,
+    jaffle_api_fixture,
+    jaffle_files_fixture,
+    jaffle_oltp_fixture,
+    run_dbt_checked,
+)
+from test_engines_agree import describe_difference, normalise, sort_key
+
+from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
+from warehouse import settings, spark
+from warehouse.connection import connect, fetch_all, placeholder, quote, schema_tables
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+ENGINES = ("duckdb", "postgres", "spark")
+Table = tuple[list[str], list[tuple]]
+INCOMPLETE_ORDER = "or-5"  # only in a load that never completed: no engine may show it
+
+
+class Engine:
+    """One engine's environment (warehouse switch, data folder, dbt folders; Postgres database)."""
+
+    def __init__(self, name: str, folder: Path, database: str | None = None) -> None:
+        self.name, self.folder, self.database = name, folder, database
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Point the project's settings at this engine for the duration of the block."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("WAREHOUSE", self.name)
+            patch.setenv("JAFFLE_DATA_DIR", str(self.folder))
+            patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+            patch.setenv("DBT_TARGET_PATH", str(self.folder / "target"))
+            patch.setenv("DBT_LOG_PATH", str(self.folder / "logs"))
+            patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
+            if self.database is not None:
+                for part, value in {**POSTGRES_ENVIRONMENT, "DATABASE": self.database}.items():
+                    patch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
+            yield
+
+
+def _pipeline(engine: Engine, source_name: str) -> dlt.Pipeline:
+    """The fixture's pipeline of one source on the active engine."""
+    return dlt.pipeline(
+        pipeline_name=f"three_engines_{source_name}",
+        destination=dlt_destination(),
+        dataset_name=f"raw_{source_name}",
+        pipelines_dir=str(engine.folder / "pipelines"),
+    )
+
+
+def _register_lake() -> None:
+    """Spark: declare the landed tables in the metastore, as the extract-load step does."""
+    from extract_load.lake import register_dataset
+
+    for dataset in settings.RAW_DATASETS:
+        register_dataset(dataset)
+
+
+def _add_incomplete_order(pipeline: dlt.Pipeline) -> None:
+    """Rows of a load with no completed ``_dlt_loads`` entry: a new order (in the lake, one more Parquet file)."""
+    order = api_order(INCOMPLETE_ORDER, "cu-bob", "st-phl", datetime(2016, 9, 2, 11), (1100, 44), [])
+    row = {**{k: v for k, v in order.items() if k != "items"}}
+    row |= {"_dlt_load_id": INCOMPLETE_LOAD_ID, "_dlt_id": "fake-or-5"}
+    if settings.warehouse_name() == "spark":
+        folder = Path(spark.lake_url()) / "raw_jaffle_api" / "orders"
+        schema = pq.read_schema(next(folder.glob("*.parquet")))
+        table = pa.Table.from_pylist([row], schema=schema)
+        pq.write_table(table, folder / f"{INCOMPLETE_LOAD_ID}.incomplete.parquet")
+        return
+    columns = list(row)
+    with pipeline.sql_client() as client:
+        client.execute_sql(
+            f"insert into orders ({', '.join(columns)}) values ({', '.join(['%s'] * len(columns))})",
+            *row.values(),
+        )
+
+
+def land_first_batch(engine: Engine) -> None:
+    """The three fixture sources, then the incomplete load's order."""
+    for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
+        pipeline = _pipeline(engine, source.name)
+        pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+    _add_incomplete_order(_pipeline(engine, "jaffle_api"))
+
+
+def land_second_batch(engine: Engine) -> None:
+    """A later API load: a new order, a re-sent order with other lines, a new price and supply cost."""
+    batch = jaffle_api_batch(
+        orders=[
+            api_order("or-6", "cu-carol", "st-bkn", datetime(2017, 3, 16, 10), (600, 36), ["BEV-001"]),
+            api_order(
+                "or-4", "cu-bob", "st-bkn", datetime(2017, 3, 15, 12, 45), (1700, 102), ["BEV-001", "JAF-001"]
+            ),
+        ],
+        products=[
+            {
+                "sku": "BEV-002",
+                "name": "flame impala",
+                "type": "beverage",
+                "price": 750,
+                "description": "pulled coffee with chili",
+            }
+        ],
+        supplies=[{"id": "SUP-009", "name": "mango", "cost": 70, "perishable": True, "sku": "BEV-001"}],
+    )
+    pipeline = _pipeline(engine, "jaffle_api")
+    pipeline.run(batch, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+
+
+def _sql_tables(schema: str) -> dict[str, Table]:
+    """DuckDB or Postgres: columns and normalised sorted rows of every table of a schema."""
+    tables: dict[str, Table] = {}
+    with connect() as connection:
+        for table in schema_tables(connection, schema):
+            columns = [
+                name
+                for (name,) in fetch_all(
+                    connection,
+                    "select column_name from information_schema.columns"
+                    f" where table_schema = {placeholder()} and table_name = {placeholder()}"
+                    " order by ordinal_position",
+                    [schema, table],
+                )
+            ]
+            rows = fetch_all(connection, f"select * from {quote(schema, table)}")
+            tables[table] = (columns, sorted((tuple(map(normalise, r)) for r in rows), key=sort_key))
+    return tables
+
+
+def _spark_tables(schema: str) -> dict[str, Table]:
+    """Spark: the same, read by Spark SQL."""
+    tables: dict[str, Table] = {}
+    for table in spark.schema_tables(schema):
+        frame = spark.session().sql(f"select * from {spark.quote(schema, table)}")
+        rows = [tuple(map(normalise, row)) for row in frame.collect()]
+        tables[table] = (list(frame.columns), sorted(rows, key=sort_key))
+    return tables
+
+
+def marts(engine: Engine) -> dict[str, Table]:
+    """Every mart of the active engine."""
+    if engine.name == "spark":
+        return _spark_tables(settings.MARTS_SCHEMA)
+    return _sql_tables(settings.MARTS_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def engines(
+    tmp_path_factory: pytest.TempPathFactory, spark_session: Any, spark_data_dir: Path
+) -> Iterator[list]:
+    """The three engines: fresh DuckDB and Postgres warehouses, and the session's Spark folder."""
+    from warehouse.postgres_admin import prepare_postgres
+
+    with ExitStack() as stack:
+        database = stack.enter_context(throwaway_database("jaffle_three_engines"))
+        found = [
+            Engine("duckdb", tmp_path_factory.mktemp("duckdb")),
+            Engine("postgres", tmp_path_factory.mktemp("postgres"), database),
+            Engine("spark", spark_data_dir),
+        ]
+        with found[1].active():
+            prepare_postgres()
+        yield found
+
+
+def _step(engines: list[Engine], land: Any, *dbt_arguments: str) -> dict[str, dict[str, Table]]:
+    """On every engine: land a batch (if any), run dbt, read the marts."""
+    results = {}
+    for engine in engines:
+        with engine.active():
+            if land is not None:
+                land(engine)
+                if engine.name == "spark":
+                    _register_lake()
+            run_dbt_checked(*dbt_arguments)
+            results[engine.name] = marts(engine)
+    return results
+
+
+def _assert_equal(step: str, results: dict[str, dict[str, Table]]) -> None:
+    """Every engine's marts equal DuckDB's: the same tables, columns and rows."""
+    reference = results["duckdb"]
+    assert {"customers", "orders", "order_items", "products", "locations", "supplies"} <= set(reference)
+    assert all(rows for _, rows in reference.values()), f"{step}: every mart must hold rows"
+    assert all(row[0] != INCOMPLETE_ORDER for row in reference["orders"][1]), "an incomplete load leaked"
+    for name in ENGINES[1:]:
+        other = results[name]
+        assert set(other) == set(reference), (
+            f"{step}: marts differ: duckdb {sorted(reference)}, {name} {sorted(other)}"
+        )
+        differences = [
+            describe_difference(table, reference[table], other[table]).replace("postgres", name)
+            for table in sorted(reference)
+            if reference[table] != other[table]
+        ]
+        assert not differences, f"{step}: duckdb and {name} differ:\n" + "\n".join(differences)
+
+
+def test_build_incremental_build_and_full_refresh_agree_on_three_engines(engines: list[Engine]):
+    first = _step(engines, land_first_batch, "run")
+    _assert_equal("first build", first)
+    second = _step(engines, land_second_batch, "run")
+    _assert_equal("incremental build", second)
+    assert second["duckdb"]["orders"] != first["duckdb"]["orders"], "the second batch changed no order"
+    refreshed = _step(engines, None, "run", "--full-refresh")
+    _assert_equal("full refresh", refreshed)
+    assert refreshed == second, "a full refresh changed the marts of the incremental build"
