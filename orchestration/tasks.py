@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from warehouse import steps
+from warehouse import settings, steps
 from warehouse.run_lock import warehouse_lock
 from warehouse.runs import RunRecord, StepFailed
 
@@ -19,6 +19,10 @@ def _in_run(context: dict[str, Any], command: str, step: Callable[[RunRecord], A
     """Run one step inside the DAG run's record and the warehouse lock; a permanent failure is not retried."""
     record = load_record(record_id(context))
     record.status = "running"
+    if settings.warehouse_name() == "postgres":  # as the CLI does before every command: idempotent
+        from warehouse.postgres_admin import prepare_postgres
+
+        prepare_postgres()
     try:
         with warehouse_lock(f"airflow {command}"):
             return step(record)

@@ -1,9 +1,10 @@
 """End to end with ``airflow dags test`` on small demo data.
 
-On DuckDB one test covers three runs' worth of behaviour in two DAG runs (each takes minutes): the API is down
-during the first try of its extract-load task, Airflow retries it and the run publishes the same marts as
-``jaffle demo``; then the operational database records a negative wage, the raw gate's critical expectation
-fails, the second run fails without publishing, and what readers see is unchanged.
+On DuckDB one test makes two DAG runs (each takes minutes), the second keeping what the first published: the
+API is down during the first try of its extract-load task, Airflow retries it and the run publishes the same
+marts as ``jaffle demo``; then the operational database records a negative wage, the raw gate's critical
+expectation fails, the second run fails without publishing, and what readers see is unchanged. On Postgres
+one run publishes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from postgres_server import POSTGRES_ENVIRONMENT
 from published_data import published_fingerprint
 
 from orchestration.airflow_env import airflow_environment
@@ -165,3 +167,28 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
     assert "hourly_rate_cents" in json.dumps(record)
     assert published_fingerprint(with_publication=True) == published
     assert _snapshot_hash(by_dag) == snapshot
+
+
+@pytest.mark.postgres
+def test_dags_test_publishes_on_postgres(
+    airflow_env: dict[str, str], tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``WAREHOUSE=postgres`` one DAG run succeeds and publishes every mart to the published schema."""
+    server = POSTGRES_ENVIRONMENT
+    credentials = {f"DESTINATION__POSTGRES__CREDENTIALS__{part}": value for part, value in server.items()}
+    credentials["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = postgres_database
+    oltp = f"postgresql+psycopg2://{server['USERNAME']}@{server['HOST']}:{server['PORT']}/{postgres_database}"
+    data = tmp_path / "dag"
+    environment = _environment(
+        airflow_env, data, WAREHOUSE="postgres", JAFFLE_DEMO_OLTP_URL=oltp, **credentials
+    )
+    dag_run = _dags_test(environment)
+    assert dag_run.returncode == 0, _output(dag_run)
+    state, tasks = _last_run(environment)
+    assert state == "success"
+    assert tasks["publish"] == ("success", 1)
+    assert _run_record(data)["status"] == "ok"
+    for name, value in {**credentials, "WAREHOUSE": "postgres", "JAFFLE_DATA_DIR": str(data)}.items():
+        monkeypatch.setenv(name, value)
+    published = published_fingerprint()
+    assert {"orders", "customers", "store_daily_revenue"} <= set(published)
