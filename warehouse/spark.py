@@ -103,8 +103,12 @@ def fetch_all(sql: str) -> list[tuple]:
 
 
 def schema_tables(database: str) -> list[str]:
-    """Tables and views of a metastore database, in name order (none when the database does not exist)."""
+    """Tables and views of a metastore database, in name order (none when the database does not exist).
+
+    The session's temporary views (dbt-spark's ``__dbt_tmp`` of an incremental run) are listed with every
+    database by Spark; they are left out.
+    """
     spark = session()
     if not spark.catalog.databaseExists(database):
         return []
-    return sorted(table.name for table in spark.catalog.listTables(database))
+    return sorted(table.name for table in spark.catalog.listTables(database) if not table.isTemporary)
