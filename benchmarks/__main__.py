@@ -16,6 +16,7 @@ from . import scenarios
 from .engines import ENGINES, drop_postgres_database, postgres_available
 from .machine import machine
 from .report import ratios, write_report
+from .spark_logs import run_spark_logs_bench
 
 log = logging.getLogger("benchmarks")
 
@@ -31,6 +32,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--pipeline-scale", type=float, default=1.0, help="demo SCALE of the whole pipeline (0: skip)"
     )
+    parser.add_argument(
+        "--log-gigabytes", type=float, nargs="*", default=[1.0],
+        help="sizes of the event logs for Spark against DuckDB (JSON GB; none: skip)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--work", type=Path, default=settings.data_dir() / "bench", help="bench data (git-ignored)"
@@ -64,6 +69,8 @@ def main() -> None:
         if arguments.pipeline_scale:
             for engine in engines:
                 results += scenarios.whole_pipeline(root, engine, arguments.pipeline_scale, arguments.seed)
+        if arguments.log_gigabytes:
+            report["spark_logs"] = run_spark_logs_bench(arguments.log_gigabytes, root / "spark_logs")
     finally:
         report["results"] = [r.to_dict() for r in results]
         report["ratios"] = ratios(report["results"], arguments.items, engines)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .spark_logs import format_table
+
 Rows = list[dict[str, Any]]
 
 
@@ -90,6 +92,13 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in report["ratios"].items()]
+    if report.get("spark_logs"):
+        lines += [
+            "",
+            "Event-log trends, Spark against dbt on DuckDB:",
+            "",
+            format_table(report["spark_logs"]),
+        ]
     m = report["machine"]
     lines += [
         "",
