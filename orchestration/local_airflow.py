@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from warehouse.process_groups import running, stop_group
 
 from .airflow_env import airflow_environment
 from .environment import airflow_home
@@ -27,15 +27,6 @@ def _pid_file(home: Path, name: str) -> Path:
     return home / "pids" / f"{name}.pid"
 
 
-def _running(pid: int) -> bool:
-    """True while the process exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def up(port: int) -> None:
     """Migrate the metadata database, parse the dbt project, start each component in its own session."""
     home = airflow_home()
@@ -48,7 +39,7 @@ def up(port: int) -> None:
     subprocess.run([sys.executable, "-m", "orchestration.manifest"], env=environment, check=True)
     for name, arguments in COMPONENTS.items():
         pid_file = _pid_file(home, name)
-        if pid_file.exists() and _running(int(pid_file.read_text())):
+        if pid_file.exists() and running(int(pid_file.read_text())):
             print(f"{name} already running (pid {pid_file.read_text()})")
             continue
         command = [AIRFLOW, *arguments] + (["--port", str(port)] if name == "api-server" else [])
@@ -67,23 +58,9 @@ def down(timeout: float = 30.0) -> None:
     """Stop each component's process group by the PID recorded at start: TERM, then KILL after ``timeout``."""
     home = airflow_home()
     for name in COMPONENTS:
-        pid_file = _pid_file(home, name)
-        if not pid_file.exists():
-            continue
-        pid = int(pid_file.read_text())
-        if _running(pid):
-            os.killpg(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while _running(pid) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            if _running(pid):
-                os.killpg(pid, signal.SIGKILL)
-        try:
-            os.killpg(pid, signal.SIGKILL)  # children left behind by the component, if any
-        except ProcessLookupError:
-            pass
-        pid_file.unlink()
-        print(f"{name} stopped (pid {pid})")
+        pid = stop_group(_pid_file(home, name), timeout)
+        if pid is not None:
+            print(f"{name} stopped (pid {pid})")
 
 
 def main() -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import subprocess
 import time
 import urllib.request
@@ -17,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from warehouse.process_groups import running, stop_group
 
 from .environment import LOOPBACK, free_port, loopback_environment, require_prerequisites, spark_home
 
@@ -34,21 +34,6 @@ class StandaloneCluster:
     master_url: str
     web_ui: str
     pids: dict[str, int]
-
-
-def _running(pid: int) -> bool:
-    """True while the process exists (a zombie of ours counts as gone once reaped)."""
-    try:
-        finished, _ = os.waitpid(pid, os.WNOHANG)
-        if finished == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child (started by another command): ask the kernel
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _launch(name: str, arguments: list[str], work_dir: Path, extra: dict[str, str]) -> int:
@@ -107,7 +92,7 @@ def start(
     (work_dir / "master_url").write_text(master_url)
     deadline = time.monotonic() + timeout
     while _alive_workers(web_ui) < 1:
-        dead = [name for name, pid in pids.items() if not _running(pid)]
+        dead = [name for name, pid in pids.items() if not running(pid)]
         if dead or time.monotonic() > deadline:
             stop(work_dir)
             why = f"{', '.join(dead)} exited" if dead else f"no worker registered within {timeout:.0f} s"
@@ -120,22 +105,9 @@ def stop(work_dir: Path, timeout: float = 30.0) -> list[int]:
     """Stop the worker (and its executors), then the master, by their process groups; return the PIDs stopped."""
     stopped = []
     for name in ("worker", "master"):
-        pid_file = work_dir / "pids" / f"{name}.pid"
-        if not pid_file.exists():
-            continue
-        pid = int(pid_file.read_text())
-        if _running(pid):
-            os.killpg(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while _running(pid) and time.monotonic() < deadline:
-                time.sleep(0.2)
-        try:
-            os.killpg(pid, signal.SIGKILL)  # the process itself after the timeout, or children it left
-        except ProcessLookupError:
-            pass
-        _running(pid)  # reap it when it is our child
-        pid_file.unlink()
-        stopped.append(pid)
+        pid = stop_group(work_dir / "pids" / f"{name}.pid", timeout)
+        if pid is not None:
+            stopped.append(pid)
     return stopped
 
 
