@@ -27,13 +27,11 @@ generate: setup ## write the demo source system and landing files (SCALE, SEED)
 	$(JAFFLE) generate --scale $(SCALE) --seed $(SEED)
 
 LOGS_GB ?= 0.1
-# Where `jaffle logs` writes the event logs and the dbt models in models/logs read them
-export JAFFLE_EVENT_LOGS ?= $(or $(JAFFLE_DATA_DIR),$(CURDIR)/data)/logs/events
 logs: setup ## write the demo web and store event logs, gzipped JSON Lines per day (LOGS_GB=0.1, SEED)
 	$(JAFFLE) logs --gigabytes $(LOGS_GB) --seed $(SEED)
 
 spark-logs: setup ## the event-log trends on Spark, tables in data/logs/spark (docs/log_trends.md)
-	$(BIN)/python -m spark_jobs.log_trends --logs $(JAFFLE_EVENT_LOGS) --out $(dir $(JAFFLE_EVENT_LOGS))spark
+	$(BIN)/python -m spark_jobs.log_trends
 
 el: setup ## extract-load every source into the raw schemas (API=local|config|<url>)
 	$(JAFFLE) el --api $(API) --scale $(SCALE) --seed $(SEED)

@@ -22,6 +22,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from spark_jobs.session import local_session
+from warehouse.settings import event_logs_dir
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--logs", type=Path, default=Path("data/logs/events"), help="the logs' root folder")
-    parser.add_argument("--out", type=Path, default=Path("data/spark"), help="tables and metastore go here")
+    logs = event_logs_dir()
+    parser.add_argument("--logs", type=Path, default=logs, help="the logs' root folder (JAFFLE_EVENT_LOGS)")
+    parser.add_argument(
+        "--out", type=Path, default=logs.parent / "spark", help="tables and metastore go here"
+    )
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--driver-memory", default="2g")
     arguments = parser.parse_args(argv)

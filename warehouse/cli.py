@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import os
 import sys
-from pathlib import Path
 
 from . import dbt, settings, steps
 from .run_lock import WarehouseBusy, warehouse_lock
@@ -136,7 +134,7 @@ def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
     elif command == "logs":
         from extract_load.demo_logs import generate_logs
 
-        folder = Path(os.environ.get("JAFFLE_EVENT_LOGS", settings.data_dir() / "logs" / "events"))
+        folder = settings.event_logs_dir()
         manifest = generate_logs(folder, arguments.gigabytes, arguments.seed, arguments.days)
         size = f"{manifest.bytes_uncompressed / 1e6:,.1f} MB of JSON ({manifest.bytes_on_disk / 1e6:,.1f} MB gzipped)"
         print(f"{manifest.lines:,} lines, {size} in {folder}")

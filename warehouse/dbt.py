@@ -43,6 +43,7 @@ def dbt_environment() -> dict[str, str]:
         from .spark import profile_environment
 
         environment |= profile_environment()
+    environment.setdefault("JAFFLE_EVENT_LOGS", str(settings.event_logs_dir()))  # models/logs read them
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 

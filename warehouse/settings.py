@@ -30,6 +30,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("JAFFLE_DATA_DIR", PROJECT_ROOT / "data")).resolve()
 
 
+def event_logs_dir() -> Path:
+    """Where the demo event logs are written and read: ``JAFFLE_EVENT_LOGS``, else ``<data dir>/logs/events``."""
+    return Path(os.environ.get("JAFFLE_EVENT_LOGS", data_dir() / "logs" / "events")).resolve()
+
+
 def warehouse_name() -> str:
     """The engine chosen by ``WAREHOUSE`` (default ``duckdb``); an unknown name is a clear error."""
     name = os.environ.get("WAREHOUSE", "duckdb").strip().lower()
