@@ -128,9 +128,9 @@ def _bounded_files() -> Iterator[None]:
         del os.environ[FILE_ROWS_VARIABLE]
 
 
-def _load_workers() -> int:
-    """Load jobs run at once: dlt's default, but two on Postgres (each copy holds its file's rows)."""
-    return POSTGRES_LOAD_WORKERS if settings.warehouse_name() == "postgres" else 20
+def _load_options() -> dict[str, int]:
+    """dlt's load options: its defaults, but two jobs at once on Postgres (each copy holds its file's rows)."""
+    return {"workers": POSTGRES_LOAD_WORKERS} if settings.warehouse_name() == "postgres" else {}
 
 
 def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
@@ -152,7 +152,7 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
         pipeline.abort_packages()
         raise ReconciliationError(name, failures)
     started = time.perf_counter()
-    load_info: LoadInfo = pipeline.load(workers=_load_workers())
+    load_info: LoadInfo = pipeline.load(**_load_options())
     seconds["load"] = time.perf_counter() - started
     load_info.raise_on_failed_jobs()
     per_table = table_seconds(extract_info, normalize_info, load_info)

@@ -126,7 +126,7 @@ def test_postgres_normalizes_bounded_files_and_a_set_value_wins(monkeypatch: pyt
     with el_pipeline._bounded_files():
         assert os.environ[variable] == str(el_pipeline.POSTGRES_FILE_ROWS)
     assert variable not in os.environ
-    assert el_pipeline._load_workers() == el_pipeline.POSTGRES_LOAD_WORKERS
+    assert el_pipeline._load_options() == {"workers": el_pipeline.POSTGRES_LOAD_WORKERS}
     monkeypatch.setenv(variable, "7")
     with el_pipeline._bounded_files():
         assert os.environ[variable] == "7"
@@ -134,3 +134,4 @@ def test_postgres_normalizes_bounded_files_and_a_set_value_wins(monkeypatch: pyt
     monkeypatch.setenv("WAREHOUSE", "duckdb")
     with el_pipeline._bounded_files():
         assert variable not in os.environ
+    assert el_pipeline._load_options() == {}  # dlt's own defaults
