@@ -59,12 +59,12 @@ def sort_key(row: tuple) -> tuple:
     return tuple((value is not None, repr(value)) for value in row)
 
 
-def published_tables() -> dict[str, Table]:
-    """Column names and normalised, sorted rows of every published table but the publication record."""
+def schema_rows(schema: str, skip: tuple[str, ...] = (), read_only: bool = False) -> dict[str, Table]:
+    """DuckDB or Postgres: column names and normalised, sorted rows of every table of a schema but ``skip``."""
     tables: dict[str, Table] = {}
-    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        for table in schema_tables(connection, settings.PUBLISHED_SCHEMA):
-            if table == PUBLICATION_TABLE:
+    with connect(read_only=read_only) as connection:
+        for table in schema_tables(connection, schema):
+            if table in skip:
                 continue
             columns = [
                 name
@@ -73,18 +73,23 @@ def published_tables() -> dict[str, Table]:
                     "select column_name from information_schema.columns"
                     f" where table_schema = {placeholder()} and table_name = {placeholder()}"
                     " order by ordinal_position",
-                    [settings.PUBLISHED_SCHEMA, table],
+                    [schema, table],
                 )
             ]
             column_list = ", ".join(quote(column) for column in columns)
-            rows = fetch_all(
-                connection, f"select {column_list} from {quote(settings.PUBLISHED_SCHEMA, table)}"
-            )
+            rows = fetch_all(connection, f"select {column_list} from {quote(schema, table)}")
             tables[table] = (
                 columns,
                 sorted((tuple(normalise(v) for v in row) for row in rows), key=sort_key),
             )
     return tables
+
+
+def published_tables() -> dict[str, Table]:
+    """Column names and normalised, sorted rows of every published table but the publication record."""
+    return schema_rows(
+        settings.PUBLISHED_SCHEMA, skip=(PUBLICATION_TABLE,), read_only=settings.warehouse_name() == "duckdb"
+    )
 
 
 def run_demo(engine: str, folder: Path, monkeypatch: pytest.MonkeyPatch, database: str | None = None) -> None:

@@ -275,6 +275,17 @@ def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_pref
 # models, snapshots).
 
 API_PIPELINE = "dbt_fixture_jaffle_api"
+# What a later API batch changes in the catalogue: a new product price, a new supply cost.
+LATER_PRODUCTS = [
+    {
+        "sku": "BEV-002",
+        "name": "flame impala",
+        "type": "beverage",
+        "price": 750,
+        "description": "pulled coffee with chili",
+    }
+]
+LATER_SUPPLIES = [{"id": "SUP-009", "name": "mango", "cost": 70, "perishable": True, "sku": "BEV-001"}]
 
 
 def api_order(order_id: str, customer: str, store: str, at: datetime, cents: tuple, skus: list) -> dict:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from raw_fixture import (
     INCOMPLETE_LOAD_ID,
+    LATER_PRODUCTS,
+    LATER_SUPPLIES,
     api_order,
     complete_incomplete_load,
     fixture_warehouse,
@@ -137,16 +139,8 @@ def _play(pipelines_dir: Path, engine: str) -> Scenario:
     load_ids["incomplete"] = INCOMPLETE_LOAD_ID
     load_ids["b"] = load_api_batch(
         pipelines_dir,
-        products=[
-            {
-                "sku": "BEV-002",
-                "name": "flame impala",
-                "type": "beverage",
-                "price": 750,
-                "description": "pulled coffee with chili",
-            }
-        ],  # fmt: skip
-        supplies=[{"id": "SUP-009", "name": "mango", "cost": 70, "perishable": True, "sku": "BEV-001"}],
+        products=LATER_PRODUCTS,
+        supplies=LATER_SUPPLIES,
         orders=[api_order("or-6", "cu-carol", "st-bkn", datetime(2017, 3, 16, 10), (0, 0), [])],
     )
     runs["b"] = _observe(run_dbt_checked("build"))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from raw_fixture import fixture_warehouse, load_api_batch, run_dbt_checked
+from raw_fixture import LATER_PRODUCTS, LATER_SUPPLIES, fixture_warehouse, load_api_batch, run_dbt_checked
 
 from warehouse.connection import connect, fetch_all, placeholder
 
@@ -82,16 +82,8 @@ def history(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         load_api_batch(
             pipelines_dir,
             customers=[{"id": "cu-alice", "name": "Alice Baker"}],
-            products=[
-                {
-                    "sku": "BEV-002",
-                    "name": "flame impala",
-                    "type": "beverage",
-                    "price": 750,
-                    "description": "pulled coffee with chili",
-                }
-            ],  # fmt: skip
-            supplies=[{"id": "SUP-009", "name": "mango", "cost": 70, "perishable": True, "sku": "BEV-001"}],
+            products=LATER_PRODUCTS,
+            supplies=LATER_SUPPLIES,
         )
         second_run = _timed_dbt("snapshot")
         rows, column_types = _read_snapshots()

@@ -24,6 +24,8 @@ import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 from raw_fixture import (
     INCOMPLETE_LOAD_ID,
+    LATER_PRODUCTS,
+    LATER_SUPPLIES,
     api_order,
     jaffle_api_batch,
     jaffle_api_fixture,
@@ -31,11 +33,10 @@ from raw_fixture import (
     jaffle_oltp_fixture,
     run_dbt_checked,
 )
-from test_engines_agree import describe_difference, normalise, sort_key
+from test_engines_agree import describe_difference, normalise, schema_rows, sort_key
 
 from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
 from warehouse import settings, spark
-from warehouse.connection import connect, fetch_all, placeholder, quote, schema_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -120,39 +121,11 @@ def land_second_batch(engine: Engine) -> None:
                 "or-4", "cu-bob", "st-bkn", datetime(2017, 3, 15, 12, 45), (1700, 102), ["BEV-001", "JAF-001"]
             ),
         ],
-        products=[
-            {
-                "sku": "BEV-002",
-                "name": "flame impala",
-                "type": "beverage",
-                "price": 750,
-                "description": "pulled coffee with chili",
-            }
-        ],
-        supplies=[{"id": "SUP-009", "name": "mango", "cost": 70, "perishable": True, "sku": "BEV-001"}],
+        products=LATER_PRODUCTS,
+        supplies=LATER_SUPPLIES,
     )
     pipeline = _pipeline(engine, "jaffle_api")
     pipeline.run(batch, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
-
-
-def _sql_tables(schema: str) -> dict[str, Table]:
-    """DuckDB or Postgres: columns and normalised sorted rows of every table of a schema."""
-    tables: dict[str, Table] = {}
-    with connect() as connection:
-        for table in schema_tables(connection, schema):
-            columns = [
-                name
-                for (name,) in fetch_all(
-                    connection,
-                    "select column_name from information_schema.columns"
-                    f" where table_schema = {placeholder()} and table_name = {placeholder()}"
-                    " order by ordinal_position",
-                    [schema, table],
-                )
-            ]
-            rows = fetch_all(connection, f"select * from {quote(schema, table)}")
-            tables[table] = (columns, sorted((tuple(map(normalise, r)) for r in rows), key=sort_key))
-    return tables
 
 
 def _spark_tables(schema: str) -> dict[str, Table]:
@@ -169,7 +142,7 @@ def marts(engine: Engine) -> dict[str, Table]:
     """Every mart of the active engine."""
     if engine.name == "spark":
         return _spark_tables(settings.MARTS_SCHEMA)
-    return _sql_tables(settings.MARTS_SCHEMA)
+    return schema_rows(settings.MARTS_SCHEMA)
 
 
 @pytest.fixture(scope="module")
