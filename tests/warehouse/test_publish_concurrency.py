@@ -39,7 +39,8 @@ ORDERS_REMOVED_PER_PUBLISH = 25
 READERS = 4
 SNAPSHOT_READERS = 2
 PAUSE_BETWEEN_PUBLISHES = 0.7  # seconds: every version is read for a while
-READ_DEADLINE = 30.0  # seconds: a reader loop never outlives this, whatever happens
+LAST_VERSION_WAIT = 60.0  # seconds: every reader reads the last publish within this, however loaded the machine
+READ_DEADLINE = 300.0  # seconds: a reader loop never outlives this, whatever happens
 
 JOIN = (
     "select count(*), sum(o.order_total) from {schema}.orders o join {schema}.customers c using (customer_id)"
@@ -110,6 +111,14 @@ class Readers:
                 self.observations[name].append(observation)
 
         self.threads.append(threading.Thread(target=loop, name=name, daemon=True))
+
+    def wait_until_every_reader_saw(self, run_id: str, timeout: float) -> None:
+        """Return once every reader's latest observation is ``run_id``, or after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(obs and obs[-1][0] == run_id for obs in self.observations.values()):
+                return
+            time.sleep(0.05)
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -230,6 +239,7 @@ def test_readers_see_one_whole_version_while_publishes_replace_it(warehouse: str
                     break
                 published_run_ids.append(run_id)
             time.sleep(PAUSE_BETWEEN_PUBLISHES)
+            readers.wait_until_every_reader_saw(published_run_ids[-1], LAST_VERSION_WAIT)
     finally:
         for read_once in read_functions:
             read_once.close()  # type: ignore[attr-defined]
