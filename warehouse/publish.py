@@ -5,6 +5,7 @@ snapshot file that replaces the readers' file atomically (readers never open the
 On Postgres the new tables are built and granted in a side schema; one transaction then replaces the published
 rows (readers never wait and each snapshot sees one whole version), or, when tables or columns changed, swaps
 the schemas by renames (transactional DDL) after locking the old tables, retried while readers hold them.
+On Spark, versions of the marts and views over them (``spark_publish.py``).
 """
 
 from __future__ import annotations
@@ -217,6 +218,10 @@ def _swap_until_done(connection: Any, cursor: Any) -> None:
 
 def publish(run_id: str) -> Publication:
     """Make the audited marts the published data. Call only after the marts gate passed."""
+    if settings.warehouse_name() == "spark":
+        from .spark_publish import publish_spark
+
+        return Publication(run_id, *publish_spark(run_id))
     with connect() as connection:
         tables = schema_tables(connection, settings.MARTS_SCHEMA)
         if not tables:

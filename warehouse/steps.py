@@ -71,7 +71,7 @@ def extract_load(
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from extract_load.ledger import ReconciliationError
-    from extract_load.pipeline import load_source
+    from extract_load.pipeline import dataset_of, load_source
     from extract_load.run_report import aborted_rows, loaded_rows, store_report
 
     names = sources or settings.extract_load_sources()
@@ -83,6 +83,7 @@ def extract_load(
                 progress.info("extract-load %d/%d: %s ...", number, len(names), name)
                 with _source_location(name, api, landing) as location:
                     load = load_source(name, location)
+                _register_lake_dataset(dataset_of(name))
                 step.detail[name] = load.to_dict()
                 report += loaded_rows(record.run_id, load)
                 progress.info(
@@ -96,7 +97,17 @@ def extract_load(
             raise StepFailed(_load_failure(name, error)) from error
         finally:
             store_report(report)
+            if report:
+                _register_lake_dataset(settings.REPORTS_DATASET)
     return step.detail
+
+
+def _register_lake_dataset(dataset: str) -> None:
+    """On the Spark target, declare the dataset's landed tables in the metastore (elsewhere dlt did it)."""
+    if settings.warehouse_name() == "spark":
+        from extract_load.lake import register_dataset
+
+        register_dataset(dataset)
 
 
 def _load_failure(source: str, error: Exception) -> str:

@@ -1,0 +1,113 @@
+"""On Spark, the CLI's extract-load registers what it landed, and publish makes a new version visible whole.
+
+Extract-load: the demo's three sources land in the lake and every raw table is declared in the metastore by
+the step itself (``warehouse.steps.extract_load``), with as many rows as the load reports; the load report is
+registered as ``pipeline_runs.table_loads``.
+
+Publish (``warehouse/spark_publish.py``): marts are copied into ``published_versions`` and the views of the
+``published`` database switch to the new version only once every copy exists; a copy that fails leaves the
+views on the previous version; two versions are kept; a mart that left the marts leaves the published views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warehouse import settings, spark, spark_publish, steps
+from warehouse.publish import publish
+from warehouse.runs import RunRecord
+
+pytestmark = pytest.mark.slow
+
+DATABASES = (*settings.RAW_DATASETS, settings.REPORTS_DATASET, "marts", "published", "published_versions")
+
+
+@pytest.fixture
+def on_spark(spark_session: Any, spark_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The Spark target, its databases dropped afterwards (the session and its metastore serve other tests)."""
+    monkeypatch.setenv("WAREHOUSE", "spark")
+    monkeypatch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir / "el_publish"))
+    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{spark_data_dir / 'el_publish' / 'oltp.sqlite'}")
+    yield spark_session
+    for database in DATABASES:
+        spark_session.sql(f"drop database if exists {spark.quote(database)} cascade")
+
+
+def test_extract_load_registers_every_landed_table(on_spark: Any) -> None:
+    steps.generate_demo_data(0.02, 7)
+    detail = steps.extract_load(RunRecord(run_id="spark-el"), "local")
+    for source, load in detail.items():
+        dataset = f"raw_{source}"
+        registered = set(spark.schema_tables(dataset))
+        assert set(load["rows"]) <= registered, (
+            f"{dataset}: landed {sorted(load['rows'])}, registered {registered}"
+        )
+        assert "_dlt_loads" in registered
+        for table, rows in load["rows"].items():
+            counted = spark.fetch_all(f"select count(*) from {spark.quote(dataset, table)}")[0][0]
+            assert counted == rows, f"{dataset}.{table}: {counted} rows in the metastore, {rows} loaded"
+    reported = spark.fetch_all("select count(*), count(distinct run_id) from pipeline_runs.table_loads")
+    assert reported[0][0] > 0 and reported[0][1] == 1
+
+
+def _marts(orders: list[tuple[int, float]], with_customers: bool = True) -> None:
+    """Hand-made marts: orders (and customers unless told)."""
+    session = spark.session()
+    session.sql("create database if not exists marts")
+    session.sql("drop table if exists marts.orders")
+    session.createDataFrame(orders, "order_id long, order_total double").write.saveAsTable("marts.orders")
+    session.sql("drop table if exists marts.customers")
+    if with_customers:
+        session.createDataFrame([(1, "ann")], "customer_id long, name string").write.saveAsTable(
+            "marts.customers"
+        )
+
+
+def _published_orders() -> list[tuple]:
+    return sorted(spark.fetch_all("select order_id, order_total from published.orders"))
+
+
+def _publication() -> tuple:
+    return spark.fetch_all("select run_id, version from published.publication")[0]
+
+
+def test_publish_switches_views_only_to_a_whole_version(
+    on_spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _marts([(1, 10.0), (2, 20.0)])
+    first = publish("run-1")
+    assert first.row_counts == {"customers": 1, "orders": 2}
+    assert _published_orders() == [(1, 10.0), (2, 20.0)] and _publication() == ("run-1", 1)
+
+    _marts([(1, 10.0), (2, 20.0), (3, 30.0)])
+    real_sql = on_spark.sql
+
+    def fail_on_orders_copy(statement: str, *args: Any, **kwargs: Any) -> Any:
+        if statement.startswith("create table") and "orders__v2" in statement:
+            raise RuntimeError("disk full while copying orders")
+        return real_sql(statement, *args, **kwargs)
+
+    monkeypatch.setattr(on_spark, "sql", fail_on_orders_copy)
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish("run-2")
+    monkeypatch.setattr(on_spark, "sql", real_sql)
+    assert _published_orders() == [(1, 10.0), (2, 20.0)] and _publication() == ("run-1", 1)
+    assert set(spark_publish.published_versions()) == {1}, "the half-copied version is dropped"
+
+    second = publish("run-2")
+    assert second.row_counts["orders"] == 3 and _publication() == ("run-2", 2)
+    assert _published_orders() == [(1, 10.0), (2, 20.0), (3, 30.0)]
+    pinned = sorted(spark.fetch_all("select order_id from published_versions.orders__v1"))
+    assert pinned == [(1,), (2,)], "the previous version stays for readers pinned to it"
+
+    _marts([(4, 40.0)], with_customers=False)
+    publish("run-3")
+    assert set(spark_publish.published_versions()) == {2, 3}, "two versions are kept"
+    assert set(spark.schema_tables("published")) == {"orders", "publication"}, (
+        "a mart that left is unpublished"
+    )
+    assert _published_orders() == [(4, 40.0)] and _publication() == ("run-3", 3)
