@@ -39,7 +39,7 @@ ORDERS_REMOVED_PER_PUBLISH = 25
 READERS = 4
 SNAPSHOT_READERS = 2
 PAUSE_BETWEEN_PUBLISHES = 0.7  # seconds: every version is read for a while
-LAST_VERSION_WAIT = 60.0  # seconds: every reader reads the last publish within this, however loaded the machine
+LAST_VERSION_WAIT = 60.0  # seconds: every reader reads the last publish within this, even on a busy machine
 READ_DEADLINE = 300.0  # seconds: a reader loop never outlives this, whatever happens
 
 JOIN = (
