@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
@@ -11,7 +13,6 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from warehouse import settings
-from warehouse.dbt import dbt_executable
 
 from . import tasks
 from .environment import dbt_environment, manifest_path, switch_telemetry_off
@@ -39,6 +40,11 @@ def _python_task(task_id: str, callable_, doc: str, **kwargs) -> PythonOperator:
     return PythonOperator(task_id=task_id, python_callable=callable_, doc_md=doc, **kwargs)
 
 
+def locked_dbt_executable() -> str:
+    """The project environment's ``jaffle-dbt-locked`` (orchestration/locked_dbt.py), beside its dbt."""
+    return str(Path(sys.executable).with_name("jaffle-dbt-locked"))
+
+
 def _dbt_group() -> DbtTaskGroup:
     """dbt through Cosmos: one run and one test task per model, rendered from the parsed manifest."""
     return DbtTaskGroup(
@@ -55,11 +61,12 @@ def _dbt_group() -> DbtTaskGroup:
             profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
         ),
         # dbt as a subprocess of the project's environment: in-process (dbtRunner, Cosmos' default when dbt is
-        # importable) dbt-duckdb would keep the warehouse open in the task's process after the task ended.
+        # importable) dbt-duckdb would keep the warehouse open in the task's process after the task ended. The
+        # subprocess is jaffle-dbt-locked, which runs dbt inside the warehouse lock and the DAG run's lease.
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
             invocation_mode=InvocationMode.SUBPROCESS,
-            dbt_executable_path=dbt_executable(),
+            dbt_executable_path=locked_dbt_executable(),
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,

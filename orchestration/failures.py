@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from warehouse.run_lease import release_lease
+from warehouse.run_lock import WarehouseBusy, warehouse_lock
 from warehouse.runs import StepRecord
 
 from .records import load_record, record_id
+
+log = logging.getLogger(__name__)
 
 # Failures no retry can mend: the data or its declaration must change first.
 PERMANENT = ("ReconciliationError", "DataValidationError", "SchemaException", "ColumnNameCollisionError",
@@ -32,3 +37,13 @@ def record_failure(context: dict[str, Any]) -> None:
     record.steps.append(StepRecord(name=f"airflow:{task}", status="failed", error=reason[:2000]))
     record.status = "failed"
     record.save()
+    _give_back_the_lease(record.run_id)
+
+
+def _give_back_the_lease(holder: str) -> None:
+    """The failed run will not reach publish: release its lease so the next run need not wait for it to expire."""
+    try:
+        with warehouse_lock("airflow release lease", lease_holder=holder):
+            release_lease(holder)
+    except WarehouseBusy as error:  # another process holds the lock this instant: the lease then expires
+        log.warning("could not release the lease of %s: %s", holder, error)

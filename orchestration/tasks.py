@@ -1,4 +1,8 @@
-"""The DAG's Python tasks: each calls one public step of the pipeline under the warehouse lock."""
+"""The DAG's Python tasks: each calls one public step of the pipeline under the warehouse lock.
+
+Every task also renews the DAG run's lease on the warehouse (``warehouse.run_lease``), so no other run starts
+between two of its tasks; publish gives the lease back, and so does the failure callback.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from warehouse import settings, steps
+from warehouse.run_lease import release_lease
 from warehouse.run_lock import warehouse_lock
 from warehouse.runs import RunRecord, StepFailed
 
@@ -24,7 +29,7 @@ def _in_run(context: dict[str, Any], command: str, step: Callable[[RunRecord], A
 
         prepare_postgres()
     try:
-        with warehouse_lock(f"airflow {command}"):
+        with warehouse_lock(f"airflow {command}", lease_holder=record.run_id):
             return step(record)
     except StepFailed as error:
         if is_permanent(error) or not command.startswith("el "):
@@ -70,6 +75,7 @@ def publish(**context: Any) -> dict[str, int]:
     def publish_and_finish(record: RunRecord) -> dict[str, int]:
         counts = steps.publish_checked(record)
         record.finish()
+        release_lease(record.run_id)  # still inside the lock: the next run may start
         return counts
 
     return _in_run(context, "publish", publish_and_finish)

@@ -9,7 +9,8 @@ dbt's incremental models. The lock is taken before a run's first step and held u
   run; the server releases it when that connection closes or its process dies.
 
 Who holds the lock (process id, command, start time) is written into the lock file, or carried in the
-session's application name on Postgres, for the message and for ``jaffle status``.
+session's application name on Postgres, for the message and for ``jaffle status``. A run made of many
+processes (an Airflow DAG run) also keeps the warehouse between its steps with a lease (``run_lease``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .run_lease import current_lease, renew_lease
 
 # One fixed 64-bit key for this project's advisory lock (the database scopes it to one warehouse).
 ADVISORY_LOCK_KEY = 0x4A414646_4C455255  # "JAFFLERU"
@@ -153,8 +155,22 @@ def postgres_lock_holder(connection: Any) -> dict[str, Any] | None:
 
 
 @contextmanager
-def warehouse_lock(command: str) -> Iterator[None]:
-    """Hold the configured warehouse for one run; raise :class:`WarehouseBusy` at once if another run does."""
+def warehouse_lock(command: str, lease_holder: str | None = None) -> Iterator[None]:
+    """Hold the configured warehouse for one run; raise :class:`WarehouseBusy` at once if another run does.
+
+    Another run also holds the warehouse while its lease is current (``run_lease``: a run of many processes,
+    such as an Airflow DAG run, between two of its steps). ``lease_holder`` names the leased run this step
+    belongs to: its own lease does not refuse it, and is renewed.
+    """
     lock = _postgres_lock if settings.warehouse_name() == "postgres" else _duckdb_lock
     with lock(command):
+        lease = current_lease()
+        if lease is not None and lease.holder != lease_holder:
+            raise WarehouseBusy(
+                f"the {settings.warehouse_name()} warehouse is leased to {lease.describe()}: that run is between"
+                " two of its steps. Wait for it to publish or fail (`jaffle status` shows the lease); if it is"
+                " known to be dead, remove the lease file and run again."
+            )
+        if lease_holder is not None:
+            renew_lease(lease_holder)
         yield

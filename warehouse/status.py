@@ -16,6 +16,7 @@ from extract_load.destination import pipelines_dir
 
 from . import settings
 from .connection import connect, fetch_all, placeholder, quote, schema_tables
+from .run_lease import current_lease
 from .run_lock import describe_holder, duckdb_lock_holder, postgres_lock_holder
 
 LOAD_ID_COLUMN = "_dlt_load_id"
@@ -31,11 +32,12 @@ class WarehouseStatus:
     orphan_rows: dict[str, int] = field(default_factory=dict)
     orphans_counted: bool = False
     last_run: dict[str, Any] | None = None
+    lease: str | None = None  # a run of many processes (a DAG run) keeping the warehouse between its steps
 
     @property
     def healthy(self) -> bool:
         """Nothing pending and no run holding the warehouse (orphans are harmless: they never reach marts)."""
-        return not self.pending and self.lock_holder is None
+        return not self.pending and self.lock_holder is None and self.lease is None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy."""
@@ -129,6 +131,8 @@ def warehouse_status(holding_lock: bool = False) -> WarehouseStatus:
         settings.warehouse_name(), None if holding_lock else _lock_holder(), last_run=last_run()
     )
     status.pending = pending_packages()
+    lease = current_lease()
+    status.lease = lease and lease.describe()
     warehouse_exists = settings.warehouse_name() == "postgres" or settings.duckdb_path().exists()
     if status.lock_holder is None and warehouse_exists:
         with connect(role="loader", read_only=True) as connection:
@@ -143,6 +147,7 @@ def format_status(status: WarehouseStatus) -> str:
     lines.append(
         f"  lock: held by {describe_holder(status.lock_holder)}" if status.lock_holder else "  lock: free"
     )
+    lines.append(f"  lease: {status.lease}" if status.lease else "  lease: none")
     if status.pending:
         lines.append(
             "  pending load packages (a crashed run; the next run or `jaffle recover` repairs them):"

@@ -55,6 +55,15 @@ def test_tasks_and_edges(dag) -> None:
     assert len(publish.get_flat_relative_ids(upstream=True)) == len(dag.tasks) - 1
 
 
+def test_dbt_tasks_run_dbt_inside_the_warehouse_lock(dag) -> None:
+    """Every Cosmos task runs jaffle-dbt-locked (dbt inside the lock and the DAG run's lease), not dbt itself."""
+    dbt_tasks = [task for task in dag.tasks if task.task_id.startswith("dbt.")]
+    assert dbt_tasks
+    for task in dbt_tasks:
+        assert Path(task.dbt_executable_path).name == "jaffle-dbt-locked", task.task_id
+        assert Path(task.dbt_executable_path).exists()
+
+
 def test_parsing_never_runs_dbt(airflow_env: dict[str, str]) -> None:
     """The DAG is rendered from the manifest: parsing writes no dbt run artifacts."""
     target = Path(airflow_env["DBT_TARGET_PATH"])

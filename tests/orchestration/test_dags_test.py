@@ -37,6 +37,7 @@ QUICK_RETRIES = {
     "RUNTIME__REQUEST_BACKOFF_FACTOR": "0.1",
     "JAFFLE_EL_RETRY_DELAY": "1",
 }
+LEASE_FILE = "duckdb.lease.json"  # warehouse.run_lease: the DAG run keeps the warehouse between its tasks
 pytestmark = pytest.mark.slow
 
 
@@ -138,6 +139,7 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
     record = _run_record(by_dag)
     assert record["status"] == "ok"
     assert [s["name"] for s in record["steps"]][-2:] == ["check_marts", "publish"]
+    assert not (by_dag / LEASE_FILE).exists(), "publish gives the DAG run's lease on the warehouse back"
     subprocess.run(
         [str(VENV_BIN / "jaffle"), "demo", "--scale", SCALE],
         env=_environment(airflow_env, by_cli),
@@ -165,6 +167,7 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
     assert record["status"] == "failed"
     assert record["steps"][-1]["name"] == "airflow:check_raw"
     assert "hourly_rate_cents" in json.dumps(record)
+    assert not (by_dag / LEASE_FILE).exists(), "the failure callback gives the failed run's lease back"
     assert published_fingerprint(with_publication=True) == published
     assert _snapshot_hash(by_dag) == snapshot
 
