@@ -2,7 +2,9 @@
 
 The gate blocks when any critical expectation fails, a suite evaluates nothing, a table is missing or
 empty, a column is missing, a dlt variant column betrays a type clash, the row count fell sharply since the
-last passing run (``row_count_drift.py``; a sharp rise only warns), or anything raises inside the checks.
+last passing run (``row_count_drift.py``; a sharp rise only warns), an expectation cannot run on the engine
+as written, or anything raises inside the checks. The engine is reached through a validation target
+(``target.py``: DuckDB and Postgres by SQL, Spark by its session); the flow is the same for all.
 Exceptions are recorded in the result and never escape ``run_gate`` unless ``raise_errors=True``.
 """
 
@@ -12,15 +14,13 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 
-import sqlalchemy as sa
-
 from warehouse import settings
 
-from .connection import WarehouseConnection
 from .result import GateResult, SuiteResult
 from .row_count_drift import check_drift
-from .runner import compact, failure_of, gx_datasource, is_failure, validate_suite
+from .runner import UnsupportedExpectation, compact, failure_of, is_failure, validate_suite
 from .suites import TableSuite, stage_suites
+from .target import ValidationTarget, validation_target
 
 logger = logging.getLogger(__name__)
 
@@ -34,25 +34,9 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}"[:500]
 
 
-def table_columns(engine: sa.Engine, schema: str, table: str) -> set[str] | None:
-    """The table's column names, or None when the table does not exist."""
-    with engine.connect() as connection:
-        inspector = sa.inspect(connection)
-        if not inspector.has_table(table, schema=schema):
-            return None
-        return {column["name"] for column in inspector.get_columns(table, schema=schema)}
-
-
-def row_count(engine: sa.Engine, schema: str, table: str) -> int:
-    """``count(*)`` of the table, quoted and run by SQLAlchemy in the warehouse."""
-    query = sa.select(sa.func.count()).select_from(sa.table(table, schema=schema))
-    with engine.connect() as connection:
-        return int(connection.execute(query).scalar_one())
-
-
-def _precheck(connection: WarehouseConnection, suite: TableSuite, result: SuiteResult) -> bool:
+def _precheck(target: ValidationTarget, suite: TableSuite, result: SuiteResult) -> bool:
     """Table present, columns present, row count recorded; False when GX need not run at all."""
-    columns = table_columns(connection.engine, suite.schema, suite.table)
+    columns = target.columns(suite.schema, suite.table)
     if columns is None:
         result.problems.append(f"table {suite.qualified_table} is missing")
         return False
@@ -65,16 +49,16 @@ def _precheck(connection: WarehouseConnection, suite: TableSuite, result: SuiteR
             f"variant columns from a type clash in the source: {', '.join(variants)}"
             " (fix the source or its column hints, then reload)"
         )
-    result.row_count = row_count(connection.engine, suite.schema, suite.table)
+    result.row_count = target.row_count(suite.schema, suite.table)
     if result.row_count == 0:
         result.problems.append("table is empty")
-    _check_drift(connection, suite, result)
+    _check_drift(target, suite, result)
     return not missing
 
 
-def _check_drift(connection: WarehouseConnection, suite: TableSuite, result: SuiteResult) -> None:
+def _check_drift(target: ValidationTarget, suite: TableSuite, result: SuiteResult) -> None:
     """Compare the row count with recent passing runs: a drop is a problem, a spike a warning."""
-    drift = check_drift(connection.engine, suite.name, suite.qualified_table, result.row_count or 0)
+    drift = check_drift(target, suite.name, suite.qualified_table, result.row_count or 0)
     result.notes.append(drift.note)
     if drift.problem:
         result.problems.append(drift.problem)
@@ -82,9 +66,9 @@ def _check_drift(connection: WarehouseConnection, suite: TableSuite, result: Sui
         result.warnings.append(drift.warning)
 
 
-def _validate(datasource: object, suite: TableSuite, result: SuiteResult) -> None:
+def _validate(source: object, suite: TableSuite, result: SuiteResult) -> None:
     """Run GX on one suite and record evaluated count, success and every failure."""
-    validation = validate_suite(datasource, suite)
+    validation = validate_suite(source, suite)
     result.evaluated = int(validation.statistics.get("evaluated_expectations") or 0)
     result.success = bool(validation.success)
     if result.evaluated != len(suite.expectations):
@@ -105,15 +89,19 @@ def _validate(datasource: object, suite: TableSuite, result: SuiteResult) -> Non
 
 
 def check_suite(
-    connection: WarehouseConnection, datasource: object, suite: TableSuite, raise_errors: bool = False
+    target: ValidationTarget, source: object, suite: TableSuite, raise_errors: bool = False
 ) -> SuiteResult:
     """Validate one table suite; any exception becomes a recorded, blocking problem (or raises if asked)."""
     result = SuiteResult(name=suite.name, table=suite.qualified_table)
     try:
         if not suite.expectations:
             result.problems.append("the suite declares no expectation")
-        elif _precheck(connection, suite, result):
-            _validate(datasource, suite, result)
+        elif _precheck(target, suite, result):
+            _validate(source, suite, result)
+    except UnsupportedExpectation as error:  # the engine cannot run it as written: blocks, says why
+        if raise_errors:
+            raise
+        result.problems.append(str(error))
     except Exception as error:  # fail closed: record, block, go on with other suites
         if raise_errors:
             raise
@@ -128,16 +116,16 @@ def run_suites(stage: str, suites: Iterable[TableSuite], raise_errors: bool = Fa
     gate = GateResult(stage=stage)
     try:
         gate.warehouse = settings.warehouse_name()
-        connection = WarehouseConnection(read_only=True)
-        gate.target = connection.describe()
+        target = validation_target()
+        gate.target = target.describe()
         try:
-            with connection.engine.connect():
-                gate.target = connection.describe()
-            with gx_datasource(connection) as datasource:
+            target.open()
+            gate.target = target.describe()
+            with target.gx_source() as source:
                 for suite in suites:
-                    gate.suites.append(check_suite(connection, datasource, suite, raise_errors))
+                    gate.suites.append(check_suite(target, source, suite, raise_errors))
         finally:
-            connection.close()
+            target.close()
     except Exception as error:
         if raise_errors:
             raise

@@ -2,8 +2,9 @@
 
 The baseline is what the same suite counted on the same table (the ``observed_value`` of its
 ``expect_table_row_count_to_be_between``) in the last ``HISTORY_RUNS`` (5) gate runs whose gate verdict was
-``passed``, read from ``pipeline_runs.check_results``. A run the gate rejected is never a baseline. Without
-history (first run, or the table or schema not created yet) the check is skipped with a note.
+``passed``, read from ``pipeline_runs.check_results`` through the gate's target (by SQL, or the Spark table
+of that name on Spark). A run the gate rejected is never a baseline. Without history (first run, or the
+table or schema not created yet) the check is skipped with a note.
 
 Thresholds (environment overrides in brackets):
 
@@ -22,7 +23,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -81,11 +84,9 @@ def _observed_count(observed: str | None) -> int | None:
     return int(count) if isinstance(count, (int, float)) and not isinstance(count, bool) else None
 
 
-def recent_counts(engine: sa.Engine, suite: str, table: str, runs: int) -> list[Baseline] | None:
-    """Row counts of ``suite`` on ``table`` in the last ``runs`` passing gate runs, newest first.
-
-    None when ``pipeline_runs.check_results`` does not exist.
-    """
+def stored_row_counts(engine: sa.Engine, suite: str, table: str, limit: int) -> list[tuple] | None:
+    """``(run_id, observed)`` of the suite's row-count results on ``table`` in passing gate runs, newest
+    first, at most ``limit``; None when ``pipeline_runs.check_results`` does not exist (SQL warehouses)."""
     with engine.connect() as connection:
         if not sa.inspect(connection).has_table(CHECK_RESULTS, schema=HISTORY_DATASET):
             return None
@@ -99,9 +100,13 @@ def recent_counts(engine: sa.Engine, suite: str, table: str, runs: int) -> list[
                 _RESULTS.c.expectation.startswith(ROW_COUNT_EXPECTATION, autoescape=True),
             )
             .order_by(_RESULTS.c.evaluated_at.desc(), _RESULTS.c.run_id.desc())
-            .limit(runs * 4)
+            .limit(limit)
         )
-        rows = connection.execute(query).all()
+        return [tuple(row) for row in connection.execute(query).all()]
+
+
+def baselines(rows: Iterable[tuple], runs: int) -> list[Baseline]:
+    """The row count of each of the last ``runs`` runs among stored ``(run_id, observed)`` rows, newest first."""
     found: dict[str, Baseline] = {}
     for run_id, observed in rows:
         count = _observed_count(observed)
@@ -137,12 +142,14 @@ def judge(current: int, history: list[Baseline]) -> Drift:
     return drift
 
 
-def check_drift(engine: sa.Engine, suite: str, table: str, current: int) -> Drift:
-    """The drift verdict of one suite's current row count; skipped (a note only) without history."""
+def check_drift(target: Any, suite: str, table: str, current: int) -> Drift:
+    """The drift verdict of one suite's current row count, history read through the gate's target
+    (``target.py``); skipped (a note only) without history."""
     runs = int(_setting("JAFFLE_ROW_HISTORY_RUNS", HISTORY_RUNS))
-    history = recent_counts(engine, suite, table, runs)
-    if history is None:
+    rows = target.stored_row_counts(suite, table, runs * 4)
+    if rows is None:
         return Drift(note=f"row count drift not checked: no {HISTORY_DATASET}.{CHECK_RESULTS} yet")
+    history = baselines(rows, runs)
     if not history:
         return Drift(note="row count drift not checked: no passing gate run of this suite yet")
     return judge(current, history)

@@ -1,7 +1,10 @@
-"""Great Expectations plumbing: one ephemeral context per process, a SQL datasource per gate run.
+"""Great Expectations plumbing: one ephemeral context per process, a datasource per gate run.
 
-Validation is pushed down as SQL: every suite runs against a table asset of a SQL datasource, never a
-dataframe. The datasource is given our connection factory (see ``connection.py``), never a password.
+Validation runs in the warehouse, never on data pulled into Python. On DuckDB and Postgres every suite runs
+against a table asset of a SQL datasource given our connection factory (see ``connection.py``), never a
+password; on Spark against a dataframe asset of GX's Spark engine (``spark_target.py``). What the gate
+validates through is a *source*: ``batch(suite)`` is the suite's table as a GX batch and
+``expectations(suite)`` the suite's expectations as the engine runs them (fresh copies).
 """
 
 from __future__ import annotations
@@ -73,19 +76,38 @@ def gx_datasource(connection: WarehouseConnection) -> Iterator[Any]:
         context.data_sources.delete(name)
 
 
-def validate_suite(datasource: Any, suite: TableSuite) -> Any:
-    """Validate one table suite as SQL pushed down to its table; returns GX's suite validation result."""
+class UnsupportedExpectation(ValueError):
+    """An expectation of a suite that the configured engine cannot run as written: the suite blocks."""
+
+
+class SqlTables:
+    """The GX source of a SQL warehouse: a table asset per suite, the expectations as declared."""
+
+    def __init__(self, datasource: Any) -> None:
+        self.datasource = datasource
+
+    def batch(self, suite: TableSuite) -> Any:
+        """The whole table of the suite as one batch, read by SQL pushed down to it."""
+        with warnings.catch_warnings():
+            # `schema_name` is deprecated in favour of a schema in the connection, which would need one
+            # datasource per schema; it still works and keeps one datasource per gate run.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            asset = self.datasource.add_table_asset(
+                name=suite.name, table_name=suite.table, schema_name=suite.schema
+            )
+        return asset.add_batch_definition_whole_table("whole_table").get_batch()
+
+    def expectations(self, suite: TableSuite) -> list[Any]:
+        """Copies of the suite's expectations (GX binds each to the suite it is added to)."""
+        return [expectation.copy(deep=True) for expectation in suite.expectations]
+
+
+def validate_suite(source: Any, suite: TableSuite) -> Any:
+    """Validate one table suite in the warehouse through a GX source; returns GX's suite validation result."""
     import great_expectations as gx
 
-    with warnings.catch_warnings():
-        # `schema_name` is deprecated in favour of a schema in the connection, which would need one
-        # datasource per schema; it still works and keeps one datasource per gate run.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        asset = datasource.add_table_asset(name=suite.name, table_name=suite.table, schema_name=suite.schema)
-    batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-    expectation_suite = gx.ExpectationSuite(
-        name=suite.name, expectations=[expectation.copy(deep=True) for expectation in suite.expectations]
-    )
+    batch = source.batch(suite)
+    expectation_suite = gx.ExpectationSuite(name=suite.name, expectations=source.expectations(suite))
     return batch.validate(expectation_suite, result_format=RESULT_FORMAT)
 
 
