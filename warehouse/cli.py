@@ -88,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# What runs on the Spark target so far (docs/spark.md): the gates, publish and the rest speak DuckDB and Postgres.
-SPARK_COMMANDS = ("generate", "transform")
+# What runs on the Spark target so far (docs/spark.md): publish and the rest speak DuckDB and Postgres.
+SPARK_COMMANDS = ("generate", "transform", "check")
 # Commands that never write to the warehouse run without its lock.
 UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 

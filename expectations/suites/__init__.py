@@ -16,7 +16,9 @@ SEVERITIES = (CRITICAL, WARNING)
 MAX_ROWS = 1_000_000_000
 # GX resolves these names in the dialect's type module: Postgres knows BIGINT/INTEGER/SMALLINT, while
 # duckdb-engine has no GX type module, so GX falls back to SQLAlchemy's generic types, where Integer matches.
-INTEGER_TYPES = ["Integer", "BIGINT", "INTEGER", "SMALLINT"]
+# On Spark GX looks the names up in pyspark.sql.types (LongType, IntegerType, ShortType); names an engine
+# does not know are skipped there, and a list with none it knows raises (the check errors, the gate blocks).
+INTEGER_TYPES = ["Integer", "BIGINT", "INTEGER", "SMALLINT", "LongType", "IntegerType", "ShortType"]
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 COLUMN_LIST_KWARGS = ("column_list",)
 
