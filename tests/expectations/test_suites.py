@@ -52,3 +52,27 @@ def test_a_missing_or_unknown_severity_counts_as_critical():
 def test_an_unknown_stage_is_an_error():
     with pytest.raises(ValueError, match="no suites for stage"):
         stage_suites("gold")
+
+
+def _raw_keys() -> dict[str, list[list[str]]]:
+    """The uniqueness expectations of every raw suite, as column lists."""
+    keys: dict[str, list[list[str]]] = {}
+    for suite in raw.suites():
+        for expectation in suite.expectations:
+            if expectation.expectation_type == "expect_column_values_to_be_unique":
+                keys.setdefault(suite.table, []).append([expectation.column])
+            elif expectation.expectation_type == "expect_compound_columns_to_be_unique":
+                keys.setdefault(suite.table, []).append(list(expectation.column_list))
+    return keys
+
+
+def test_raw_keys_are_unique_per_table_where_dlt_merges_and_per_load_on_the_append_only_lake(monkeypatch):
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    merged = _raw_keys()
+    assert merged["orders"] == [["id"]] and merged["supplies"] == [["id", "sku"]]
+    monkeypatch.setenv("WAREHOUSE", "spark")
+    lake = _raw_keys()
+    assert set(lake) == set(merged)
+    for table, keys in merged.items():
+        extra = "_dlt_parent_id" if table == "orders__items" else "_dlt_load_id"
+        assert lake[table] == [[*key, extra] for key in keys], table
