@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # What runs on the Spark target so far (docs/spark.md): publish and the rest speak DuckDB and Postgres.
-SPARK_COMMANDS = ("generate", "transform", "check")
+SPARK_COMMANDS = ("generate", "el", "check", "transform", "publish", "demo")
 # Commands that never write to the warehouse run without its lock.
 UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 

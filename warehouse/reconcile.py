@@ -6,6 +6,7 @@ exactly that. A difference means rows were lost or duplicated on the way, and th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from . import settings
@@ -26,12 +27,23 @@ RECONCILED = (
 
 def reconcile_with_source(manifest: dict, schema: str = settings.MARTS_SCHEMA) -> dict[str, dict]:
     """Compare mart figures with the source's; returns them all, each with ``equal`` set."""
-    names = {table: quote(table) for table in ("orders", "order_items", "customers")}
-    results = {}
+    if settings.warehouse_name() == "spark":
+        from . import spark
+
+        return _compare(manifest, schema, spark.quote, spark.fetch_all)
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        for label, template, expected_of in RECONCILED:
-            found = fetch_all(connection, template.format(schema=quote(schema), **names))[0][0]
-            expected = expected_of(manifest)
-            found = Decimal(str(found)) if isinstance(expected, Decimal) else found
-            results[label] = {"source": str(expected), "warehouse": str(found), "equal": found == expected}
+        return _compare(manifest, schema, quote, lambda sql: fetch_all(connection, sql))
+
+
+def _compare(
+    manifest: dict, schema: str, quote_name: Callable[..., str], fetch: Callable[[str], list[tuple]]
+) -> dict[str, dict]:
+    """Each figure of the marts (read by ``fetch``, names quoted by ``quote_name``) against the manifest's."""
+    names = {table: quote_name(table) for table in ("orders", "order_items", "customers")}
+    results = {}
+    for label, template, expected_of in RECONCILED:
+        found = fetch(template.format(schema=quote_name(schema), **names))[0][0]
+        expected = expected_of(manifest)
+        found = Decimal(str(found)) if isinstance(expected, Decimal) else found
+        results[label] = {"source": str(expected), "warehouse": str(found), "equal": found == expected}
     return results

@@ -53,6 +53,7 @@ def spark_conf() -> dict[str, str]:
         "spark.master": master(),
         "spark.app.name": "jaffle_warehouse",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",  # no progress bars in the pipeline's output
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.sql.warehouse.dir": str(folder / "warehouse"),

@@ -213,20 +213,35 @@ def publish_checked(record: RunRecord) -> dict[str, int]:
 def raw_row_counts() -> dict[str, int]:
     """Rows per raw table (dlt's own tables left out), as ``dataset.table``."""
     counts: dict[str, int] = {}
-    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        for dataset in settings.RAW_DATASETS:
-            tables = [table for table in schema_tables(connection, dataset) if not table.startswith("_dlt")]
-            counts |= {
-                f"{dataset}.{table}": n for table, n in row_counts(connection, dataset, tables).items()
-            }
+    for dataset in settings.RAW_DATASETS:
+        counts |= {
+            f"{dataset}.{table}": n for table, n in _schema_row_counts(dataset, with_dlt=False).items()
+        }
     return counts
 
 
 def published_row_counts() -> dict[str, int]:
     """Rows per published table."""
+    return _schema_row_counts(settings.PUBLISHED_SCHEMA)
+
+
+def _schema_row_counts(schema: str, with_dlt: bool = True) -> dict[str, int]:
+    """Rows per table of a schema (a metastore database on Spark); ``with_dlt=False`` leaves dlt's own out."""
+
+    def counted(table: str) -> bool:
+        return with_dlt or not table.startswith("_dlt")
+
+    if settings.warehouse_name() == "spark":
+        from . import spark
+
+        return {
+            table: int(spark.fetch_all(f"select count(*) from {spark.quote(schema, table)}")[0][0])
+            for table in spark.schema_tables(schema)
+            if counted(table)
+        }
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        published = settings.PUBLISHED_SCHEMA
-        return row_counts(connection, published, schema_tables(connection, published))
+        tables = [table for table in schema_tables(connection, schema) if counted(table)]
+        return row_counts(connection, schema, tables)
 
 
 def docs_location() -> Path:

@@ -70,6 +70,11 @@ def render_summary(record: RunRecord) -> str:
     if settings.warehouse_name() == "duckdb":
         lines.append(f"Warehouse: {settings.duckdb_path()}")
         lines.append(f"Readers' snapshot: {settings.published_snapshot_path()} (open it read-only)")
+    elif settings.warehouse_name() == "spark":
+        from . import spark
+
+        lines.append(f"Warehouse: spark {spark.master()}, metastore and tables in {spark.spark_dir()}")
+        lines.append(f"Lake: {spark.lake_url()}")
     else:
         credentials = settings.postgres_credentials()
         lines.append(f"Warehouse: postgres {credentials.host}:{credentials.port}/{credentials.database}")
