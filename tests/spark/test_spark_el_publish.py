@@ -7,6 +7,8 @@ registered as ``pipeline_runs.table_loads``.
 Publish (``warehouse/spark_publish.py``): marts are copied into ``published_versions`` and the views of the
 ``published`` database switch to the new version only once every copy exists; a copy that fails leaves the
 views on the previous version; two versions are kept; a mart that left the marts leaves the published views.
+
+And ``jaffle demo`` runs every step on Spark and publishes every mart.
 """
 
 from __future__ import annotations
@@ -111,3 +113,22 @@ def test_publish_switches_views_only_to_a_whole_version(
         "a mart that left is unpublished"
     )
     assert _published_orders() == [(4, 40.0)] and _publication() == ("run-3", 3)
+
+
+def test_jaffle_demo_runs_every_step_on_spark(
+    on_spark: Any, spark_data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """generate, el, raw gate, freshness, dbt build, reconcile, marts gate, publish: one command on Spark."""
+    from warehouse.cli import main
+
+    monkeypatch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir / "demo"))
+    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{spark_data_dir / 'demo' / 'oltp.sqlite'}")
+    assert main(["demo", "--scale", "0.02", "--seed", "7"]) == 0, capsys.readouterr().err[-3000:]
+    output = capsys.readouterr().out
+    assert "on spark: ok" in output and "raw      passed" in output and "marts    passed" in output
+    ((run_id, version),) = spark.fetch_all("select run_id, version from published.publication")
+    assert version == 1 and run_id in output
+    for table in spark.schema_tables("marts"):
+        published = spark.fetch_all(f"select count(*) from {spark.quote('published', table)}")[0][0]
+        built = spark.fetch_all(f"select count(*) from {spark.quote('marts', table)}")[0][0]
+        assert published == built > 0, table
