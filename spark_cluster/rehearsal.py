@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
-from .environment import LOOPBACK
+from warehouse.spark import driver_host
+
 from .metastore import metastore_conf
 
 ROWS = 10_000
@@ -20,14 +20,14 @@ DATABASE, TABLE = "rehearsal", "numbers"
 
 
 def build_session(master: str, app_name: str, conf: dict[str, str] | None = None):
-    """A SparkSession on ``master`` whose driver binds 127.0.0.1 (on a real cluster, give its address instead)."""
+    """A SparkSession on ``master``; the driver binds ``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1)."""
     from pyspark.sql import SparkSession
 
-    driver_host = os.environ.get("SPARK_DRIVER_HOST", LOOPBACK)
+    host = driver_host()
     builder = SparkSession.builder.master(master).appName(app_name)
     settings = {
-        "spark.driver.host": driver_host,
-        "spark.driver.bindAddress": driver_host,
+        "spark.driver.host": host,
+        "spark.driver.bindAddress": host,
         "spark.ui.enabled": "false",
         "spark.executor.memory": "512m",
         "spark.cores.max": "1",

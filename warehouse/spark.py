@@ -3,7 +3,7 @@
 Configuration, from the environment: ``JAFFLE_SPARK_MASTER`` (default ``local[2]``) is the master;
 ``JAFFLE_LAKE_URL`` is where extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the
 metastore (Derby) and the managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to
-127.0.0.1. dbt's session method calls ``SparkSession.builder.getOrCreate()`` with the same settings (from
+``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls ``SparkSession.builder.getOrCreate()`` with the same settings (from
 ``profiles.yml``), so whichever comes first, the CLI or dbt, there is one session per process: an embedded
 Derby metastore admits one process at a time, which is why dbt runs in-process on this target.
 """
@@ -17,11 +17,21 @@ from typing import Any
 from . import settings
 
 DEFAULT_MASTER = "local[2]"
+LOOPBACK = "127.0.0.1"
 
 
 def master() -> str:
     """The Spark master URL (``JAFFLE_SPARK_MASTER``, default ``local[2]``)."""
     return os.environ.get("JAFFLE_SPARK_MASTER", DEFAULT_MASTER).strip() or DEFAULT_MASTER
+
+
+def driver_host() -> str:
+    """The address the driver binds and gives executors: ``JAFFLE_SPARK_DRIVER_HOST``, default 127.0.0.1.
+
+    Loopback suits ``local[N]`` and a cluster on this machine; on a real cluster, give an address of this
+    machine that the executors can reach (docs/scale-out.md).
+    """
+    return os.environ.get("JAFFLE_SPARK_DRIVER_HOST", LOOPBACK).strip() or LOOPBACK
 
 
 def spark_dir() -> Path:
@@ -54,8 +64,8 @@ def spark_conf() -> dict[str, str]:
         "spark.app.name": "jaffle_warehouse",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",  # no progress bars in the pipeline's output
-        "spark.driver.host": "127.0.0.1",
-        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.host": driver_host(),
+        "spark.driver.bindAddress": driver_host(),
         "spark.sql.warehouse.dir": str(folder / "warehouse"),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
@@ -73,6 +83,7 @@ def profile_environment() -> dict[str, str]:
     conf = spark_conf()
     return {
         "JAFFLE_SPARK_MASTER": conf["spark.master"],
+        "JAFFLE_SPARK_DRIVER_HOST": conf["spark.driver.host"],
         "JAFFLE_SPARK_WAREHOUSE_DIR": conf["spark.sql.warehouse.dir"],
         "JAFFLE_SPARK_METASTORE_URL": conf["spark.hadoop.javax.jdo.option.ConnectionURL"],
         "JAFFLE_SPARK_JAVA_OPTIONS": conf["spark.driver.extraJavaOptions"],
