@@ -124,7 +124,7 @@ class SparkTarget:
 
     def row_count(self, schema: str, table: str) -> int:
         """``count(*)`` in Spark SQL, the name quoted."""
-        return int(self.session.sql(f"select count(*) from {spark.quote(schema, table)}").collect()[0][0])
+        return spark.row_counts(schema, [table])[table]
 
     def stored_row_counts(self, suite: str, table: str, limit: int) -> list[tuple[str, str | None]] | None:
         """The stored results, read from the Spark table ``pipeline_runs.check_results``."""

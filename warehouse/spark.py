@@ -3,8 +3,8 @@
 Configuration, from the environment: ``JAFFLE_SPARK_MASTER`` (default ``local[2]``) is the master;
 ``JAFFLE_LAKE_URL`` is where extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the
 metastore (Derby) and the managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to
-``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls ``SparkSession.builder.getOrCreate()`` with the same settings (from
-``profiles.yml``), so whichever comes first, the CLI or dbt, there is one session per process: an embedded
+``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls ``SparkSession.builder.getOrCreate()``
+with the same settings (from ``profiles.yml``), so whichever comes first, the CLI or dbt, there is one session per process: an embedded
 Derby metastore admits one process at a time, which is why dbt runs in-process on this target.
 """
 
@@ -112,6 +112,11 @@ def quote(*parts: str) -> str:
 def fetch_all(sql: str) -> list[tuple]:
     """Rows of one Spark SQL statement as tuples."""
     return [tuple(row) for row in session().sql(sql).collect()]
+
+
+def row_counts(database: str, tables: list[str]) -> dict[str, int]:
+    """Rows per table of a metastore database, counted by Spark SQL."""
+    return {table: int(fetch_all(f"select count(*) from {quote(database, table)}")[0][0]) for table in tables}
 
 
 def schema_tables(database: str) -> list[str]:

@@ -22,11 +22,11 @@ import re
 from datetime import UTC, datetime
 
 from . import settings, spark
+from .publish import PUBLICATION_TABLE
 
 log = logging.getLogger(__name__)
 
 VERSIONS_DATABASE = "published_versions"
-PUBLICATION_TABLE = "publication"
 KEPT_VERSIONS = 2  # the published one and the one before it, for readers pinned to it
 _VERSIONED = re.compile(r"^(?P<table>.+)__v(?P<version>[0-9]+)$")
 
@@ -115,11 +115,6 @@ def publish_spark(run_id: str) -> tuple[str, dict[str, int]]:
     _switch_views(tables, version)
     for old in sorted(number for number in versions if number <= version - KEPT_VERSIONS):
         _drop_version(old, versions[old])
-    counts = {
-        table: int(
-            spark.fetch_all(f"select count(*) from {spark.quote(settings.PUBLISHED_SCHEMA, table)}")[0][0]
-        )
-        for table in tables
-    }
+    counts = spark.row_counts(settings.PUBLISHED_SCHEMA, tables)
     log.info("published %d tables from run %s as version %d", len(tables), run_id, version)
     return published_at.strftime("%Y-%m-%dT%H:%M:%SZ"), counts

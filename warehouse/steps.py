@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -212,36 +212,31 @@ def publish_checked(record: RunRecord) -> dict[str, int]:
 
 def raw_row_counts() -> dict[str, int]:
     """Rows per raw table (dlt's own tables left out), as ``dataset.table``."""
-    counts: dict[str, int] = {}
-    for dataset in settings.RAW_DATASETS:
-        counts |= {
-            f"{dataset}.{table}": n for table, n in _schema_row_counts(dataset, with_dlt=False).items()
-        }
-    return counts
+    by_dataset = _row_counts_by_schema(settings.RAW_DATASETS, with_dlt=False)
+    return {f"{dataset}.{table}": n for dataset, counts in by_dataset.items() for table, n in counts.items()}
 
 
 def published_row_counts() -> dict[str, int]:
     """Rows per published table."""
-    return _schema_row_counts(settings.PUBLISHED_SCHEMA)
+    return _row_counts_by_schema([settings.PUBLISHED_SCHEMA])[settings.PUBLISHED_SCHEMA]
 
 
-def _schema_row_counts(schema: str, with_dlt: bool = True) -> dict[str, int]:
-    """Rows per table of a schema (a metastore database on Spark); ``with_dlt=False`` leaves dlt's own out."""
+def _row_counts_by_schema(schemas: Iterable[str], with_dlt: bool = True) -> dict[str, dict[str, int]]:
+    """Rows per table of each schema (a metastore database on Spark), in one connection; ``with_dlt=False``
+    leaves dlt's own tables out."""
 
-    def counted(table: str) -> bool:
-        return with_dlt or not table.startswith("_dlt")
+    def counted(tables: list[str]) -> list[str]:
+        return [table for table in tables if with_dlt or not table.startswith("_dlt")]
 
     if settings.warehouse_name() == "spark":
         from . import spark
 
-        return {
-            table: int(spark.fetch_all(f"select count(*) from {spark.quote(schema, table)}")[0][0])
-            for table in spark.schema_tables(schema)
-            if counted(table)
-        }
+        return {schema: spark.row_counts(schema, counted(spark.schema_tables(schema))) for schema in schemas}
     with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        tables = [table for table in schema_tables(connection, schema) if counted(table)]
-        return row_counts(connection, schema, tables)
+        return {
+            schema: row_counts(connection, schema, counted(schema_tables(connection, schema)))
+            for schema in schemas
+        }
 
 
 def docs_location() -> Path:
