@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,10 +171,9 @@ def published_keys() -> dict[str, list[tuple]]:
         }
 
 
-@pytest.fixture(scope="module")
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+@contextmanager
+def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """One engine with the small demo data generated and a clean run's published marts as the reference."""
-    name = request.param
     data_dir = tmp_path_factory.mktemp(f"faults-{name}") / "data"
     data_dir.mkdir()
     with pytest.MonkeyPatch.context() as patch, _database(name) as database:
@@ -198,6 +198,44 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         reference = {"fingerprint": published_fingerprint(), "keys": published_keys()}
         assert all(reference["keys"].values()), "the clean run must publish every table"
         yield {"name": name, "data_dir": data_dir, **reference}
+
+
+class _Engines:
+    """The engine the running tests use, prepared once and kept until a test asks for the other engine.
+
+    pytest would set a module-scoped fixture parametrized indirectly up again for every parameter set (each
+    fault is one), repeating the reference run a hundred times; this keeps one per engine (the tests are
+    ordered by engine, see conftest.py).
+    """
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp_path_factory = tmp_path_factory
+        self._stack = ExitStack()
+        self._current: dict | None = None
+
+    def get(self, name: str) -> dict:
+        if self._current is None or self._current["name"] != name:
+            self.close()
+            self._current = self._stack.enter_context(_prepared_engine(name, self._tmp_path_factory))
+        return self._current
+
+    def close(self) -> None:
+        self._current = None
+        self._stack.close()
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Engines]:
+    """The module's prepared engines (one at a time), closed at the end of the module."""
+    prepared = _Engines(tmp_path_factory)
+    yield prepared
+    prepared.close()
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, engines: _Engines) -> dict:
+    """The engine a fault test names (``indirect``), with its data set and reference."""
+    return engines.get(request.param)
 
 
 class _database:
