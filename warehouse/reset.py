@@ -27,9 +27,34 @@ def pipeline_schemas() -> list[str]:
     ]
 
 
+def _reset_spark() -> None:
+    """Drop the pipeline's metastore databases (managed tables with them) and its raw datasets in the lake.
+
+    Dropping a database drops the declarations of its external tables only: the lake's raw folders (dlt's
+    files, its load records included) are removed by URL, so the next extract-load starts afresh there too.
+    """
+    import fsspec
+
+    from . import spark
+    from .spark_publish import VERSIONS_DATABASE
+
+    session = spark.session()
+    for database in (*pipeline_schemas(), VERSIONS_DATABASE):
+        session.sql(f"drop database if exists {spark.quote(database)} cascade")
+    for dataset in (*settings.RAW_DATASETS, settings.REPORTS_DATASET):
+        filesystem, path = fsspec.core.url_to_fs(f"{spark.lake_url()}/{dataset}")
+        if filesystem.exists(path):
+            filesystem.rm(path, recursive=True)
+
+
 def reset_warehouse() -> None:
-    """Drop the pipeline's data in the configured warehouse (DuckDB files, or Postgres schemas) and dlt's state."""
-    if settings.warehouse_name() == "postgres":
+    """Drop the pipeline's data in the configured warehouse and dlt's local state.
+
+    DuckDB: its files; Postgres: the pipeline's schemas; Spark: its metastore databases and lake datasets.
+    """
+    if settings.warehouse_name() == "spark":
+        _reset_spark()
+    elif settings.warehouse_name() == "postgres":
         from psycopg2 import sql
 
         from .postgres_admin import admin_connection

@@ -2,7 +2,8 @@
 
 Extract-load: the demo's three sources land in the lake and every raw table is declared in the metastore by
 the step itself (``warehouse.steps.extract_load``), with as many rows as the load reports; the load report is
-registered as ``pipeline_runs.table_loads``.
+registered as ``pipeline_runs.table_loads``. Reset drops those databases and the lake's raw datasets, and the
+next extract-load loads every row again.
 
 Publish (``warehouse/spark_publish.py``): marts are copied into ``published_versions`` and the views of the
 ``published`` database switch to the new version only once every copy exists; a copy that fails leaves the
@@ -21,6 +22,7 @@ import pytest
 
 from warehouse import settings, spark, spark_publish, steps
 from warehouse.publish import publish
+from warehouse.reset import reset_warehouse
 from warehouse.runs import RunRecord
 
 pytestmark = pytest.mark.slow
@@ -39,7 +41,7 @@ def on_spark(spark_session: Any, spark_data_dir: Path, monkeypatch: pytest.Monke
         spark_session.sql(f"drop database if exists {spark.quote(database)} cascade")
 
 
-def test_extract_load_registers_every_landed_table(on_spark: Any) -> None:
+def test_extract_load_registers_every_landed_table_and_reset_starts_afresh(on_spark: Any) -> None:
     steps.generate_demo_data(0.02, 7)
     detail = steps.extract_load(RunRecord(run_id="spark-el"), "local")
     for source, load in detail.items():
@@ -54,6 +56,18 @@ def test_extract_load_registers_every_landed_table(on_spark: Any) -> None:
             assert counted == rows, f"{dataset}.{table}: {counted} rows in the metastore, {rows} loaded"
     reported = spark.fetch_all("select count(*), count(distinct run_id) from pipeline_runs.table_loads")
     assert reported[0][0] > 0 and reported[0][1] == 1
+
+    reset_warehouse()
+    left = [database for database in DATABASES if on_spark.catalog.databaseExists(database)]
+    assert not left, f"reset left these metastore databases: {left}"
+    lake = Path(spark.lake_url())
+    assert not [dataset for dataset in DATABASES if (lake / dataset).exists()], (
+        "reset left raw data in the lake"
+    )
+    again = steps.extract_load(RunRecord(run_id="spark-el-after-reset"), "local")
+    assert {source: load["rows"] for source, load in again.items()} == {
+        source: load["rows"] for source, load in detail.items()
+    }, "after a reset, extract-load starts afresh and loads every row again"
 
 
 def _marts(orders: list[tuple[int, float]], with_customers: bool = True) -> None:
