@@ -7,7 +7,9 @@ is imported, and the session fixture migrates that same home: one per process (e
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ from warehouse import settings
 
 VENV_BIN = Path(sys.executable).parent
 HOME = Path(tempfile.mkdtemp(prefix="jaffle_airflow_home_"))
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)  # the process's home goes with the process
 # The metadata database is named explicitly: a value inherited from the process that started this one (e.g.
 # the xdist controller, which loads this file too) would make two workers share one SQLite file.
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{HOME / 'airflow.db'}"
