@@ -38,12 +38,23 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _table_folders(dataset: str) -> list[str]:
-    """The table folders of a dataset in the lake (dlt's bookkeeping folders but ``_dlt_loads`` left out)."""
+def dataset_folder(dataset: str) -> tuple[Any, str]:
+    """The file system of the lake and the path of a dataset's folder in it."""
     import fsspec
 
-    url = f"{spark.lake_url()}/{dataset}"
-    filesystem, path = fsspec.core.url_to_fs(url)
+    return fsspec.core.url_to_fs(f"{spark.lake_url()}/{dataset}")
+
+
+def remove_dataset(dataset: str) -> None:
+    """Delete a dataset's folder from the lake: its files and dlt's load records (nothing when absent)."""
+    filesystem, path = dataset_folder(dataset)
+    if filesystem.exists(path):
+        filesystem.rm(path, recursive=True)
+
+
+def _table_folders(dataset: str) -> list[str]:
+    """The table folders of a dataset in the lake (dlt's bookkeeping folders but ``_dlt_loads`` left out)."""
+    filesystem, path = dataset_folder(dataset)
     if not filesystem.exists(path):
         return []
     folders = [entry.rstrip("/").rsplit("/", 1)[-1] for entry in filesystem.ls(path, detail=False)]

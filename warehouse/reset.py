@@ -33,7 +33,7 @@ def _reset_spark() -> None:
     Dropping a database drops the declarations of its external tables only: the lake's raw folders (dlt's
     files, its load records included) are removed by URL, so the next extract-load starts afresh there too.
     """
-    import fsspec
+    from extract_load.lake import remove_dataset
 
     from . import spark
     from .spark_publish import VERSIONS_DATABASE
@@ -42,9 +42,7 @@ def _reset_spark() -> None:
     for database in (*pipeline_schemas(), VERSIONS_DATABASE):
         session.sql(f"drop database if exists {spark.quote(database)} cascade")
     for dataset in (*settings.RAW_DATASETS, settings.REPORTS_DATASET):
-        filesystem, path = fsspec.core.url_to_fs(f"{spark.lake_url()}/{dataset}")
-        if filesystem.exists(path):
-            filesystem.rm(path, recursive=True)
+        remove_dataset(dataset)
 
 
 def reset_warehouse() -> None:

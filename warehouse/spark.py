@@ -3,9 +3,10 @@
 Configuration, from the environment: ``JAFFLE_SPARK_MASTER`` (default ``local[2]``) is the master;
 ``JAFFLE_LAKE_URL`` is where extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the
 metastore (Derby) and the managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to
-``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls ``SparkSession.builder.getOrCreate()``
-with the same settings (from ``profiles.yml``), so whichever comes first, the CLI or dbt, there is one session per process: an embedded
-Derby metastore admits one process at a time, which is why dbt runs in-process on this target.
+``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls
+``SparkSession.builder.getOrCreate()`` with the same settings (from ``profiles.yml``), so whichever comes first,
+the CLI or dbt, there is one session per process: an embedded Derby metastore admits one process at a time,
+which is why dbt runs in-process on this target.
 """
 
 from __future__ import annotations

@@ -222,8 +222,10 @@ def published_row_counts() -> dict[str, int]:
 
 
 def _row_counts_by_schema(schemas: Iterable[str], with_dlt: bool = True) -> dict[str, dict[str, int]]:
-    """Rows per table of each schema (a metastore database on Spark), in one connection; ``with_dlt=False``
-    leaves dlt's own tables out."""
+    """Rows per table of each schema (a metastore database on Spark), counted over one connection.
+
+    ``with_dlt=False`` leaves dlt's own tables out.
+    """
 
     def counted(tables: list[str]) -> list[str]:
         return [table for table in tables if with_dlt or not table.startswith("_dlt")]
