@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 ISO = "'%Y-%m-%dT%H:%M:%S'"  # strftime pattern used in the queries below
 
@@ -63,11 +64,8 @@ COUNT_SQL = {
 }
 ITEMS_OF_PAGE_SQL = "select id, order_id, sku from items where order_rn between ? and ? order by order_rn, id"
 ITEMS_OF_ORDER_SQL = "select id, order_id, sku from items where order_id = ? order by id"
-ORDERS_RANGE_SQL = (
-    "select min(rn), max(rn) from orders "
-    "where ordered_at >= coalesce(?::timestamp, '-infinity'::timestamp) "
-    "and ordered_at < coalesce(?::timestamp, 'infinity'::timestamp)"
-)
+# Order times in rn order (sorted), so a date filter's rn range is a binary search, not a scan per page.
+ORDER_TIMES_SQL = "select ordered_at from orders order by rn"
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,7 @@ class SourceData:
                 raise FileNotFoundError(f"missing source table {path}; run python -m extract_load.demo_data")
             self._con.execute(LOAD_SQL[entity], [str(path)])
         self.counts = {e: self._con.execute(COUNT_SQL[e]).fetchone()[0] for e in ENTITIES}
+        self._order_times = self._con.execute(ORDER_TIMES_SQL).fetchnumpy()["ordered_at"]
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """Return a new cursor on the shared in-memory database."""
@@ -115,14 +114,19 @@ class SourceData:
         """Return the row count per entity."""
         return dict(self.counts)
 
-    def _order_range(self, cur: duckdb.DuckDBPyConnection, start: date | None, end: date | None) -> tuple:
+    def _order_range(self, start: date | None, end: date | None) -> tuple[int, int]:
         """Return the first and last rn of orders with start <= ordered_at::date <= end (inclusive days)."""
         if start is None and end is None:
             return 1, self.counts["orders"]
-        low = datetime.combine(start, time()) if start else None
-        high = datetime.combine(end + timedelta(days=1), time()) if end else None
-        first, last = cur.execute(ORDERS_RANGE_SQL, [low, high]).fetchone()
-        return (first, last) if first is not None else (1, 0)
+        low = 0 if start is None else self._first_at_or_after(datetime.combine(start, time()))
+        high = len(self._order_times)
+        if end is not None:
+            high = self._first_at_or_after(datetime.combine(end + timedelta(days=1), time()))
+        return (low + 1, high) if low < high else (1, 0)
+
+    def _first_at_or_after(self, moment: datetime) -> int:
+        """The 0-based position of the first order at or after ``moment`` (the count of earlier orders)."""
+        return int(np.searchsorted(self._order_times, np.datetime64(moment, "us"), side="left"))
 
     def page(
         self, entity: str, page: int, page_size: int, start: date | None = None, end: date | None = None
@@ -130,9 +134,7 @@ class SourceData:
         """Return page `page` (1-based) of `page_size` rows in the entity's stable order."""
         cur = self._cursor()
         try:
-            first, last = (
-                self._order_range(cur, start, end) if entity == "orders" else (1, self.counts[entity])
-            )
+            first, last = self._order_range(start, end) if entity == "orders" else (1, self.counts[entity])
             low = first + (page - 1) * page_size
             high = min(last, low + page_size - 1)
             if low > high:
