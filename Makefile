@@ -76,9 +76,10 @@ test-faults: setup ## the fault-injection suite alone (part of make test), with 
 	$(PYTEST) --dist loadgroup -m faults tests/faults
 
 BENCH_ITEMS ?= 1000000 10000000
+BENCH_PIPELINE_SCALE ?= 110
 BENCH_LOGS_GB ?= 1
-bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest, and Spark on logs (BENCH_ITEMS=..., BENCH_LOGS_GB=...); not a test
-	nice -n 5 $(BIN)/python -m benchmarks --items $(BENCH_ITEMS) --log-gigabytes $(BENCH_LOGS_GB)
+bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest, the whole pipeline at ~10M items on DuckDB, Spark on logs (BENCH_ITEMS, BENCH_PIPELINE_SCALE, BENCH_LOGS_GB); not a test
+	nice -n 5 $(BIN)/python -m benchmarks --items $(BENCH_ITEMS) --duckdb-pipeline-scale $(BENCH_PIPELINE_SCALE) --log-gigabytes $(BENCH_LOGS_GB)
 
 .PHONY: dbt-sources
 dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)

@@ -33,6 +33,11 @@ def parse_arguments() -> argparse.Namespace:
         "--pipeline-scale", type=float, default=1.0, help="demo SCALE of the whole pipeline (0: skip)"
     )
     parser.add_argument(
+        "--duckdb-pipeline-scale", type=float, default=0.0,
+        help="demo SCALE of a larger whole-pipeline run on DuckDB alone, against native ingest plus the models'"
+        " SQL (110: about 10M order items; 0: skip)",
+    )  # fmt: skip
+    parser.add_argument(
         "--log-gigabytes", type=float, nargs="*", default=[1.0],
         help="sizes of the event logs for Spark against DuckDB (JSON GB; none: skip)",
     )  # fmt: skip
@@ -69,6 +74,10 @@ def main() -> None:
         if arguments.pipeline_scale:
             for engine in engines:
                 results += scenarios.whole_pipeline(root, engine, arguments.pipeline_scale, arguments.seed)
+        if arguments.duckdb_pipeline_scale:
+            results += scenarios.whole_pipeline(
+                root, "duckdb", arguments.duckdb_pipeline_scale, arguments.seed
+            )
         if arguments.log_gigabytes:
             report["spark_logs"] = run_spark_logs_bench(arguments.log_gigabytes, root / "spark_logs")
     finally:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import baselines
+from . import baselines, native_sql
 from .data import write_bench_data
 
 
@@ -45,6 +45,8 @@ STAGES: dict[str, Callable[[dict], dict[str, Any]]] = {
     "postgres_copy": baselines.postgres_copy,
     "pandas_to_sql": baselines.pandas_to_sql,
     "dlt_dicts": baselines.dlt_dicts,
+    "export_raw": native_sql.export_raw,
+    "native_ingest_sql": native_sql.native_ingest_sql,
 }
 
 
