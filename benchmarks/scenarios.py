@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from warehouse.settings import DBT_PROJECT_DIR
 
+from .api_process import api_stand_in
 from .data import FILE_ROWS, ITEMS_PER_ORDER
 from .engines import engine_env, fresh_engine
 from .measure import Measurement, run_cli, run_stage
@@ -79,7 +80,7 @@ def raw_load(
 
 PIPELINE_STEPS = (
     ("generate_demo", ["generate"]),
-    ("extract_load", ["el", "--api", "local"]),
+    ("extract_load", ["el"]),  # against the API stand-in's own process (api_process.py)
     ("check_raw", ["check", "--stage", "raw"]),
     ("dbt_build", ["transform"]),
     ("checks_publish", ["publish"]),
@@ -128,10 +129,19 @@ def native_ingest_sql(work: Path, items: int, env: dict[str, str]) -> Measuremen
     return baseline
 
 
+def demo_env(work: Path, env: dict[str, str]) -> dict[str, str]:
+    """The demo's landing folder and OLTP database as the files and SQL sources' ordinary settings."""
+    return env | {
+        "SOURCES__JAFFLE_FILES__BUCKET_URL": str(work / "landing"),
+        "SOURCES__JAFFLE_OLTP__CREDENTIALS": env["JAFFLE_DEMO_OLTP_URL"],
+    }
+
+
 def whole_pipeline(root: Path, engine: str, demo_scale: float, seed: int) -> list[Measurement]:
     """Every step of ``jaffle demo`` as its own command on the demo data (REST API path), then 1% new orders.
 
-    On DuckDB the full run is followed by its baseline, native ingest plus the models' SQL (native_ingest_sql).
+    Extract-load reads the API from the stand-in's own process, as it would read a remote API. On DuckDB
+    the full run is followed by its baseline, native ingest plus the models' SQL (native_ingest_sql).
     """
     work = root / f"pipeline-{engine}-{demo_scale}"
     fresh_engine(engine, work)
@@ -145,10 +155,15 @@ def whole_pipeline(root: Path, engine: str, demo_scale: float, seed: int) -> lis
         for stage, arguments in PIPELINE_STEPS:
             if run == "incremental" and stage == "generate_demo":
                 continue
-            extra = data if stage in ("generate_demo", "extract_load") else []
-            measurement = run_cli(
-                f"{stage}" if run == "full" else f"{stage}_incremental", engine, items, arguments + extra, env
-            )
+            name = stage if run == "full" else f"{stage}_incremental"
+            if stage == "extract_load":
+                with api_stand_in(work / "source", work / "api_stand_in.log") as url:
+                    measurement = run_cli(
+                        name, engine, items, [*arguments, "--api", url], demo_env(work, env)
+                    )
+            else:
+                extra = data if stage == "generate_demo" else []
+                measurement = run_cli(name, engine, items, arguments + extra, env)
             if stage == "generate_demo":
                 items = pq.read_metadata(work / "source" / "items.parquet").num_rows
             measurement.scale = items
