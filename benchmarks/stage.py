@@ -9,8 +9,12 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import baselines, native_sql
 from .data import write_bench_data
@@ -38,8 +42,22 @@ def pipeline_load(args: dict) -> dict[str, Any]:
     return {"seconds": seconds, "rows": sum(rows.values()), "detail": {"steps": load.seconds, "rows": rows}}
 
 
+def append_orders(args: dict) -> dict[str, Any]:
+    """Append 1% new orders (with items) to the demo source, dated the day after its last order."""
+    from extract_load.demo_data import append_orders as append
+
+    work = Path(args["work"])
+    started = time.perf_counter()
+    orders = pq.read_table(work / "source" / "orders.parquet", columns=["ordered_at"])
+    last = pc.max(orders.column("ordered_at")).as_py()
+    n_orders = max(1, orders.num_rows // 100)
+    append(work, args["seed"], n_orders, last + timedelta(days=1))
+    return {"seconds": time.perf_counter() - started, "rows": n_orders}
+
+
 STAGES: dict[str, Callable[[dict], dict[str, Any]]] = {
     "generate": generate,
+    "append_orders": append_orders,
     "pipeline_load": pipeline_load,
     "duckdb_native": baselines.duckdb_native,
     "postgres_copy": baselines.postgres_copy,
