@@ -21,8 +21,8 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from spark_jobs.session import local_session
 from warehouse.settings import event_logs_dir
+from warehouse.spark import session_conf, start_session
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,18 @@ def run(spark: SparkSession, logs: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+def local_session(folder: Path, cores: int = 2, driver_memory: str = "2g") -> SparkSession:
+    """The job's own ``local[cores]`` session, with the project's settings, its metastore under ``folder``."""
+    conf = session_conf(
+        Path(folder).resolve(),
+        master=f"local[{cores}]",
+        app="log_trends",
+        shuffle_partitions=max(4, 2 * cores),
+        driver_memory=driver_memory,
+    )
+    return start_session(conf)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the job on a local Spark session and print the line balance."""
     parser = argparse.ArgumentParser(
@@ -202,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.perf_counter()
-    spark = local_session(arguments.out / "warehouse", arguments.cores, arguments.driver_memory, "log_trends")
+    spark = local_session(arguments.out, arguments.cores, arguments.driver_memory)
     session_ready = time.perf_counter()
     try:
         counts = run(spark, arguments.logs, arguments.out / "tables")

@@ -57,12 +57,17 @@ def spark_location(url: str) -> str:
     return url
 
 
-def spark_conf() -> dict[str, str]:
-    """The session's settings; the same names and values reach dbt's profile (see ``dbt_environment``)."""
-    folder = spark_dir()
-    return {
-        "spark.master": master(),
-        "spark.app.name": "jaffle_warehouse",
+def session_conf(
+    folder: Path, *, master: str, app: str, shuffle_partitions: int, driver_memory: str | None = None
+) -> dict[str, str]:
+    """The settings of every Spark session of the project: the pipeline's, dbt's and the log job's.
+
+    UI off, driver on ``driver_host()``, UTC in Spark SQL and in the JVM, ANSI off as dbt-spark expects, an
+    embedded Derby metastore at ``folder/metastore_db`` and managed tables under ``folder/warehouse``.
+    """
+    conf = {
+        "spark.master": master,
+        "spark.app.name": app,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",  # no progress bars in the pipeline's output
         "spark.driver.host": driver_host(),
@@ -71,12 +76,24 @@ def spark_conf() -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
         ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
-        # Timestamps are naive UTC on every engine; few shuffle partitions suit the small local data.
+        "spark.driver.extraJavaOptions": f"-Duser.timezone=UTC -Dderby.system.home={folder}",
+        # Timestamps are naive UTC on every engine.
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": os.environ.get("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.shuffle.partitions": str(shuffle_partitions),
         "spark.sql.ansi.enabled": "false",  # as dbt-spark sets it
     }
+    if driver_memory:
+        conf["spark.driver.memory"] = driver_memory  # read when the JVM starts: the first session decides
+    return conf
+
+
+def spark_conf() -> dict[str, str]:
+    """The pipeline's session settings; the same names and values reach dbt's profile (``profile_environment``).
+
+    Few shuffle partitions (``JAFFLE_SPARK_SHUFFLE_PARTITIONS``, default 4) suit the small local data.
+    """
+    partitions = int(os.environ.get("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "4"))
+    return session_conf(spark_dir(), master=master(), app="jaffle_warehouse", shuffle_partitions=partitions)
 
 
 def profile_environment() -> dict[str, str]:
@@ -92,17 +109,23 @@ def profile_environment() -> dict[str, str]:
     }
 
 
-def session() -> Any:
-    """The process's SparkSession with Hive support, created on first use with ``spark_conf()``."""
+def start_session(conf: dict[str, str]) -> Any:
+    """The process's SparkSession with Hive support, created with ``conf`` unless one is running already."""
     from pyspark.sql import SparkSession
 
-    spark_dir().mkdir(parents=True, exist_ok=True)
+    folder = Path(conf["spark.sql.warehouse.dir"]).parent
+    folder.mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in spark_conf().items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def session() -> Any:
+    """The pipeline's SparkSession (``spark_conf()``), created on first use."""
+    return start_session(spark_conf())
 
 
 def quote(*parts: str) -> str:

@@ -119,8 +119,7 @@ def _duckdb_tables(process: subprocess.Popen, work: Path) -> dict[str, list[dict
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Both engines' tables for the hand-written and the generated log sets, and the generator's manifest."""
-    from spark_jobs.log_trends import run
-    from spark_jobs.session import local_session
+    from spark_jobs.log_trends import local_session, run
 
     root = tmp_path_factory.mktemp("log_trends")
     edge = root / "edge" / "events"
@@ -128,7 +127,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     _write_day(edge, D2, DAY_TWO)
     manifest = generate_logs(root / "generated" / "events", 0.004, seed=11, days=3)
     builds = {name: _start_dbt(root / name / "events", root / name) for name in ("edge", "generated")}
-    spark = local_session(root / "spark" / "warehouse", app="log_trends_test")
+    spark = local_session(root / "spark")
     found: dict[str, Any] = {"manifest": manifest}
     try:
         for name in builds:
