@@ -29,8 +29,37 @@
     )
 {%- endmacro %}
 
-{#- Spark (Parquet tables, no row-level delete or update): the order-grain models are rebuilt whole on every run
-    (materialized as tables, see dbt_project.yml), so there is nothing to claim, delete or stamp. An empty hook
-    is skipped by dbt. -#}
+{#- Spark (Parquet tables: no delete or update; the ledger is partitioned by model_name): the model's partition is
+    rewritten in one statement with its processed rows (none on a full build) and the new claims.
+    Dynamic partition overwrite replaces only this model's partition; in the static mode it would empty the
+    whole ledger, so the mode is set here, not left to the materialization. -#}
 {% macro spark__claim_new_load_ids(row_loads) -%}
+    {%- set ledger = ref('int_loads_processed') -%}
+    {%- if execute -%}
+        {%- do run_query("set spark.sql.sources.partitionOverwriteMode = DYNAMIC") -%}
+    {%- endif -%}
+    insert overwrite table {{ ledger }} partition (model_name)
+    select load_id, dbt_invocation, processed_at, model_name
+    from (
+        {%- if is_incremental() %}
+        select processed.model_name, processed.load_id, processed.dbt_invocation, processed.processed_at
+        from {{ ledger }} as processed
+        where processed.model_name = '{{ this.identifier }}' and processed.processed_at is not null
+
+        union all
+        {%- endif %}
+
+        select distinct
+            '{{ this.identifier }}' as model_name,
+            row_loads.load_id,
+            '{{ invocation_id }}' as dbt_invocation,
+            cast(null as {{ dbt.type_timestamp() }}) as processed_at
+        from {{ ref(row_loads) }} as row_loads
+        {%- if is_incremental() %}
+        where row_loads.load_id not in (
+            select processed.load_id from {{ ledger }} as processed
+            where processed.model_name = '{{ this.identifier }}' and processed.processed_at is not null
+        )
+        {%- endif %}
+    ) as claims
 {%- endmacro %}

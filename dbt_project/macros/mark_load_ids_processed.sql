@@ -10,8 +10,15 @@
     where model_name = '{{ this.identifier }}' and processed_at is null
 {%- endmacro %}
 
-{#- Spark (Parquet tables, no row-level delete or update): the order-grain models are rebuilt whole on every run
-    (materialized as tables, see dbt_project.yml), so there is nothing to claim, delete or stamp. An empty hook
-    is skipped by dbt. -#}
+{#- Spark (no update; the ledger is partitioned by model_name): the model's partition is rewritten with its claims
+    stamped. Without a transaction, a failure between the model's insert and this hook leaves the claims open:
+    the next run claims those loads again and rebuilds their days once more, which gives the same rows. -#}
 {% macro spark__mark_load_ids_processed() -%}
+    {%- if execute -%}
+        {%- do run_query("set spark.sql.sources.partitionOverwriteMode = DYNAMIC") -%}
+    {%- endif -%}
+    insert overwrite table {{ ref('int_loads_processed') }} partition (model_name)
+    select load_id, dbt_invocation, coalesce(processed_at, {{ utc_now() }}) as processed_at, model_name
+    from {{ ref('int_loads_processed') }}
+    where model_name = '{{ this.identifier }}'
 {%- endmacro %}

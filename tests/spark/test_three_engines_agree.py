@@ -2,15 +2,23 @@
 
 The hand-made raw fixture (tests/dbt/raw_fixture.py) is landed with dlt by the project's own destination on
 each engine (on Spark: Parquet files in the lake, registered in the metastore by ``extract_load.lake``), plus
-an order of a load that never completed. Then: ``dbt run``; a second batch (a new order, a re-sent order with
-other lines, a new product price and supply cost) and ``dbt run`` again (incremental on DuckDB and Postgres);
-then ``dbt run --full-refresh``. Models only: on Spark each data test is a Spark job of seconds, and the 170
-tests would take this test past its budget; tests/dbt runs them on DuckDB and Postgres. After each step every mart must hold the same columns and rows on the three
-engines, values normalised as in tests/test_engines_agree.py (numbers as Decimals, times as naive UTC text).
+an order of a load that never completed. Then, on every engine, each step a ``dbt build`` whose every data
+and unit test must pass:
+
+1. a first build;
+2. a second batch (a new order, a re-sent order with other lines, a new product price and supply cost, and
+   the two orders of one day re-sent so that the day is left empty) and an incremental build;
+3. a third batch (one new order on a day of its own) and an incremental build: on Spark, the order-grain
+   tables must gain that day's partition and leave every other day's files as they were (insert_overwrite);
+4. a build with ``--full-refresh``, which must give the marts of step 3.
+
+After each step every mart must hold the same columns and rows on the three engines, values normalised as in
+tests/test_engines_agree.py (numbers as Decimals, times as naive UTC text).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -43,6 +51,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 ENGINES = ("duckdb", "postgres", "spark")
 Table = tuple[list[str], list[tuple]]
 INCOMPLETE_ORDER = "or-5"  # only in a load that never completed: no engine may show it
+NEW_DAY_ORDER = "or-7"  # the third batch's one order, alone on its day
+ORDER_GRAIN_TABLES = (("intermediate", "int_orders_summarised"), ("marts", "order_items"))
 
 
 class Engine:
@@ -113,19 +123,45 @@ def land_first_batch(engine: Engine) -> None:
 
 
 def land_second_batch(engine: Engine) -> None:
-    """A later API load: a new order, a re-sent order with other lines, a new price and supply cost."""
+    """A later API load: a new order, a re-sent order with other lines, a new price and supply cost; and the
+    two orders of 1 September 2016 changed so that day has none left: or-1 re-sent without lines, or-2 moved
+    to 3 September (on Spark, the stale day's partition must be dropped)."""
     batch = jaffle_api_batch(
         orders=[
             api_order("or-6", "cu-carol", "st-bkn", datetime(2017, 3, 16, 10), (600, 36), ["BEV-001"]),
             api_order(
                 "or-4", "cu-bob", "st-bkn", datetime(2017, 3, 15, 12, 45), (1700, 102), ["BEV-001", "JAF-001"]
             ),
+            api_order("or-1", "cu-alice", "st-phl", datetime(2016, 9, 1, 10, 0), (0, 0), []),
+            api_order("or-2", "cu-alice", "st-phl", datetime(2016, 9, 3, 15, 30), (700, 28), ["BEV-002"]),
         ],
         products=LATER_PRODUCTS,
         supplies=LATER_SUPPLIES,
     )
     pipeline = _pipeline(engine, "jaffle_api")
     pipeline.run(batch, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+
+
+def land_third_batch(engine: Engine) -> None:
+    """A later API load with one new order, on a day of its own."""
+    batch = jaffle_api_batch(
+        orders=[
+            api_order(NEW_DAY_ORDER, "cu-carol", "st-phl", datetime(2017, 3, 20, 9), (700, 28), ["BEV-002"])
+        ]
+    )
+    _pipeline(engine, "jaffle_api").run(batch, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+
+
+def spark_files_by_day(schema: str, table: str) -> dict[str, set[str]]:
+    """Spark: the Parquet files that hold each order_date partition of a table."""
+    files = spark.session().sql(
+        f"select distinct cast(order_date as string) as day, input_file_name() as file"
+        f" from {spark.quote(schema, table)}"
+    )
+    found: dict[str, set[str]] = {}
+    for row in files.collect():
+        found.setdefault(row["day"], set()).add(row["file"])
+    return found
 
 
 def _spark_tables(schema: str) -> dict[str, Table]:
@@ -165,7 +201,7 @@ def engines(
 
 
 def _step(engines: list[Engine], land: Any, *dbt_arguments: str) -> dict[str, dict[str, Table]]:
-    """On every engine: land a batch (if any), run dbt, read the marts."""
+    """On every engine: land a batch (if any), run dbt (every data and unit test must pass), read the marts."""
     results = {}
     for engine in engines:
         with engine.active():
@@ -174,6 +210,8 @@ def _step(engines: list[Engine], land: Any, *dbt_arguments: str) -> dict[str, di
                 if engine.name == "spark":
                     _register_lake()
             run_dbt_checked(*dbt_arguments)
+            tests_passed = _data_and_unit_tests_passed(engine)
+            assert tests_passed > 100, f"dbt {' '.join(dbt_arguments)} on {engine.name}: {tests_passed} tests"
             results[engine.name] = marts(engine)
     return results
 
@@ -197,12 +235,45 @@ def _assert_equal(step: str, results: dict[str, dict[str, Table]]) -> None:
         assert not differences, f"{step}: duckdb and {name} differ:\n" + "\n".join(differences)
 
 
+def _data_and_unit_tests_passed(engine: Engine) -> int:
+    """How many data and unit tests the engine's last dbt command passed (run_dbt_checked fails on any other)."""
+    results = json.loads((engine.folder / "target" / "run_results.json").read_text())["results"]
+    return sum(r["unique_id"].startswith(("test.", "unit_test.")) and r["status"] == "pass" for r in results)
+
+
+def _order_days(marts: dict[str, Table]) -> dict[str, set[str]]:
+    """The days of each order in the order_items mart."""
+    columns, rows = marts["order_items"]
+    order_id, order_date = columns.index("order_id"), columns.index("order_date")
+    days: dict[str, set[str]] = {}
+    for row in rows:
+        days.setdefault(row[order_id], set()).add(str(row[order_date]))
+    return days
+
+
 def test_build_incremental_build_and_full_refresh_agree_on_three_engines(engines: list[Engine]):
-    first = _step(engines, land_first_batch, "run")
+    first = _step(engines, land_first_batch, "build")
     _assert_equal("first build", first)
-    second = _step(engines, land_second_batch, "run")
+
+    second = _step(engines, land_second_batch, "build")
     _assert_equal("incremental build", second)
     assert second["duckdb"]["orders"] != first["duckdb"]["orders"], "the second batch changed no order"
-    refreshed = _step(engines, None, "run", "--full-refresh")
+    days = _order_days(second["duckdb"])
+    assert "or-1" not in days, "an order re-sent without lines kept its lines"
+    assert days["or-2"] == {"2016-09-03"}, f"a moved order is on {days['or-2']}"
+
+    with engines[2].active():
+        files_before = {table: spark_files_by_day(*table) for table in ORDER_GRAIN_TABLES}
+    third = _step(engines, land_third_batch, "build")
+    _assert_equal("incremental build of one new order", third)
+    assert _order_days(third["duckdb"])[NEW_DAY_ORDER] == {"2017-03-20"}
+    with engines[2].active():
+        for table, before in files_before.items():
+            after = spark_files_by_day(*table)
+            assert set(after) == {*before, "2017-03-20"}, f"{table}: days {sorted(before)} -> {sorted(after)}"
+            rewritten = sorted(day for day in before if after[day] != before[day])
+            assert not rewritten, f"{table}: an incremental run of one new order rewrote days {rewritten}"
+
+    refreshed = _step(engines, None, "build", "--full-refresh")
     _assert_equal("full refresh", refreshed)
-    assert refreshed == second, "a full refresh changed the marts of the incremental build"
+    assert refreshed == third, "a full refresh changed the marts of the incremental builds"

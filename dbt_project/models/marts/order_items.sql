@@ -1,5 +1,7 @@
 {#- Incremental on dlt load ids (README "Incremental models"): an incremental run rebuilds only the lines of
-    the orders that the loads claimed by its pre-hook changed, replacing all lines of each such order. -#}
+    the orders that the loads claimed by its pre-hook changed, replacing all lines of each such order (on Spark,
+    every order of their days: in_order_rebuild_scope). order_date comes last: Spark keeps its partition column
+    last, and the contract's column order is the same on every engine. -#}
 with
 
 order_items as (
@@ -35,7 +37,6 @@ final as (
         order_items.order_id,
         orders.location_id,
         orders.ordered_at,
-        orders.order_date,
         order_items.product_id,
         order_items.product_name,
         order_items.product_type,
@@ -45,12 +46,13 @@ final as (
         cast(order_items.supply_cost as numeric(38, 2)) as supply_cost,
         order_items.is_food_item,
         order_items.is_drink_item,
-        cast(order_items.product_price - order_items.supply_cost as numeric(38, 2)) as item_margin
+        cast(order_items.product_price - order_items.supply_cost as numeric(38, 2)) as item_margin,
+        orders.order_date
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
     {% if is_incremental() %}
-        where order_items.order_id in (select changed_orders.order_id from changed_orders)
+        where {{ in_order_rebuild_scope('order_items.order_id', 'orders.order_date') }}
     {% endif %}
 
 )
