@@ -16,6 +16,7 @@ import dlt
 from dlt.common.destination import Destination
 
 from warehouse import spark
+from warehouse.lake_storage import lake_filesystem
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,8 @@ def _sql_string(value: str) -> str:
 
 
 def dataset_folder(dataset: str) -> tuple[Any, str]:
-    """The file system of the lake and the path of a dataset's folder in it."""
-    import fsspec
-
-    return fsspec.core.url_to_fs(f"{spark.lake_url()}/{dataset}")
+    """The file system of the lake (authenticated with dlt's credentials) and the path of a dataset's folder."""
+    return lake_filesystem(f"{spark.lake_url()}/{dataset}")
 
 
 def remove_dataset(dataset: str) -> None:

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import settings
+from . import lake_storage, settings
 
 DEFAULT_MASTER = "local[2]"
 LOOPBACK = "127.0.0.1"
@@ -90,10 +90,17 @@ def session_conf(
 def spark_conf() -> dict[str, str]:
     """The pipeline's session settings; the same names and values reach dbt's profile (``profile_environment``).
 
-    Few shuffle partitions (``JAFFLE_SPARK_SHUFFLE_PARTITIONS``, default 4) suit the small local data.
+    Few shuffle partitions (``JAFFLE_SPARK_SHUFFLE_PARTITIONS``, default 4) suit the small local data. On an
+    S3 lake, S3A's settings from the lake's credentials and the jars of ``JAFFLE_SPARK_JARS`` are added
+    (``lake_storage``): the pipeline's session reads the lake, so dbt on an S3 lake runs through the CLI.
     """
     partitions = int(os.environ.get("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "4"))
-    return session_conf(spark_dir(), master=master(), app="jaffle_warehouse", shuffle_partitions=partitions)
+    conf = session_conf(spark_dir(), master=master(), app="jaffle_warehouse", shuffle_partitions=partitions)
+    conf |= lake_storage.s3a_conf(lake_url())
+    jars = lake_storage.extra_jars()
+    if jars:
+        conf["spark.jars"] = jars
+    return conf
 
 
 def profile_environment() -> dict[str, str]:
