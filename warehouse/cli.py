@@ -88,9 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# What runs on the Spark target so far (docs/spark.md): status, recover, docs and the rest speak DuckDB and
-# Postgres only.
-SPARK_COMMANDS = ("generate", "el", "check", "transform", "publish", "demo", "reset")
+# What runs on the Spark target so far (docs/spark.md): docs and the rest speak DuckDB and Postgres only.
+SPARK_COMMANDS = ("generate", "el", "check", "transform", "publish", "demo", "reset", "status", "recover")
 # Commands that never write to the warehouse run without its lock.
 UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 

@@ -3,13 +3,15 @@
 Status reports who holds the warehouse, the load packages a crashed run left pending per pipeline, the raw
 rows whose load never completed (orphans: staging reads completed loads only, so they never reach the marts)
 and how the last run ended. Recover does explicitly what every extract-load does first: finish or abort each
-pending package (see ``extract_load.recovery``), so the next run extracts the aborted data again.
+pending package (see ``extract_load.recovery``), so the next run extracts the aborted data again. On Spark
+the orphans are counted by Spark SQL over the lake's tables, and recover declares the lake's tables again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from extract_load.destination import pipelines_dir
@@ -66,33 +68,48 @@ def pending_packages() -> list[dict[str, Any]]:
 
 
 def orphan_rows(connection: Any) -> dict[str, int]:
-    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row."""
+    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row (DuckDB, Postgres)."""
+    return _orphan_rows(
+        tables=lambda dataset: schema_tables(connection, dataset),
+        columns=lambda dataset, table: table_columns(connection, dataset, table),
+        count=lambda sql: fetch_all(connection, sql)[0][0],
+        quote=quote,
+    )
+
+
+def spark_orphan_rows() -> dict[str, int]:
+    """The same on Spark: the lake's raw tables as the metastore declares them, counted by Spark SQL."""
+    from . import spark
+
+    return _orphan_rows(
+        tables=spark.schema_tables,
+        columns=lambda dataset, table: spark.session().table(spark.quote(dataset, table)).columns,
+        count=lambda sql: spark.fetch_all(sql)[0][0],
+        quote=spark.quote,
+    )
+
+
+def _orphan_rows(
+    tables: Callable[[str], list[str]],
+    columns: Callable[[str, str], list[str]],
+    count: Callable[[str], int],
+    quote: Callable[..., str],
+) -> dict[str, int]:
+    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row, through one engine's catalog."""
     counts = {}
     for dataset in settings.RAW_DATASETS:
-        tables = schema_tables(connection, dataset)
-        loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in tables else None
-        for table in tables:
-            if table.startswith("_dlt") or LOAD_ID_COLUMN not in table_columns(connection, dataset, table):
+        names = tables(dataset)
+        loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in names else None
+        completed = f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
+        for table in names:
+            if table.startswith("_dlt") or LOAD_ID_COLUMN not in columns(dataset, table):
                 continue
-            completed = (
-                f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
+            found = count(
+                f"select count(*) from {quote(dataset, table)} where {quote(LOAD_ID_COLUMN)} not in {completed}"
             )
-            (count,) = fetch_all(
-                connection,
-                f"select count(*) from {quote(dataset, table)} where {quote(LOAD_ID_COLUMN)} not in {completed}",
-            )[0]
-            if count:
-                counts[f"{dataset}.{table}"] = count
+            if found:
+                counts[f"{dataset}.{table}"] = int(found)
     return counts
-
-
-def table_columns(connection: Any, schema: str, table: str) -> list[str]:
-    """The column names of one table."""
-    sql = (
-        "select column_name from information_schema.columns"
-        f" where table_schema = {placeholder()} and table_name = {placeholder()}"
-    )
-    return [name for (name,) in fetch_all(connection, sql, [schema, table])]
 
 
 def last_run() -> dict[str, Any] | None:
@@ -133,6 +150,13 @@ def warehouse_status(holding_lock: bool = False) -> WarehouseStatus:
     status.pending = pending_packages()
     lease = current_lease()
     status.lease = lease and lease.describe()
+    if status.lock_holder is None and settings.warehouse_name() == "spark":
+        from .spark import spark_dir
+
+        if spark_dir().exists():  # a metastore: the session starts (about 20 s) only to count orphans
+            status.orphan_rows = spark_orphan_rows()
+            status.orphans_counted = True
+        return status
     warehouse_exists = settings.warehouse_name() == "postgres" or settings.duckdb_path().exists()
     if status.lock_holder is None and warehouse_exists:
         with connect(role="loader", read_only=True) as connection:
@@ -189,6 +213,11 @@ def recover() -> list[dict[str, Any]]:
     for name in pipelines_with_state():
         _, done = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
         actions += [action.to_dict() for action in done]
+    if actions and settings.warehouse_name() == "spark":
+        from extract_load.lake import register_dataset
+
+        for dataset in settings.RAW_DATASETS:  # a finished package may have landed tables not declared yet
+            register_dataset(dataset)
     return actions
 
 

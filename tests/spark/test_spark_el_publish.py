@@ -146,3 +146,57 @@ def test_jaffle_demo_runs_every_step_on_spark(
         published = spark.fetch_all(f"select count(*) from {spark.quote('published', table)}")[0][0]
         built = spark.fetch_all(f"select count(*) from {spark.quote('marts', table)}")[0][0]
         assert published == built > 0, table
+
+
+ORPHAN_LOAD_ID = "9999999999.000001"  # a load with no completed _dlt_loads row
+
+
+def _add_orphan_order() -> None:
+    """One order of a load that never completed, as a Parquet file in the lake's orders folder."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(spark.lake_url()) / "raw_jaffle_api" / "orders"
+    first = next(folder.glob("*.parquet"))
+    row = pq.read_table(first).slice(0, 1).to_pylist()[0] | {
+        "id": "orphan-order",
+        "_dlt_load_id": ORPHAN_LOAD_ID,
+    }
+    pq.write_table(pa.Table.from_pylist([row], schema=pq.read_schema(first)), folder / "orphan.parquet")
+
+
+def test_status_counts_orphans_and_recover_aborts_a_pending_package(
+    on_spark: Any, capsys: pytest.CaptureFixture
+) -> None:
+    import dlt
+
+    from extract_load.pipeline import source_pipeline
+    from warehouse.cli import main
+    from warehouse.status import recover, warehouse_status
+
+    steps.generate_demo_data(0.02, 7)
+    steps.extract_load(RunRecord(run_id="spark-status"), "local")
+    _add_orphan_order()
+    # A run killed after normalize, before its load: the package stays pending in dlt's working folder.
+    pipeline = source_pipeline("jaffle_api")
+    pipeline.extract(dlt.resource([{"id": "killed-run"}], name="orders_of_a_killed_run"))
+    pipeline.normalize()
+    (pending_load,) = pipeline.list_normalized_load_packages()
+
+    status = warehouse_status()
+    assert status.warehouse == "spark" and status.orphans_counted
+    assert status.orphan_rows == {"raw_jaffle_api.orders": 1}, status.orphan_rows
+    assert [(package["pipeline"], package["load_id"]) for package in status.pending] == [
+        ("jaffle_api", pending_load)
+    ]
+    assert not status.healthy
+    assert main(["status"]) == 0
+    printed = capsys.readouterr().out
+    assert "raw_jaffle_api.orders: 1" in printed and pending_load in printed, printed
+
+    actions = recover()
+    assert [(action["load_id"], action["action"]) for action in actions] == [(pending_load, "aborted")]
+    after = warehouse_status()
+    assert after.pending == [] and after.healthy
+    assert "orders_of_a_killed_run" not in spark.schema_tables("raw_jaffle_api"), "an aborted package landed"
+    assert after.orphan_rows == {"raw_jaffle_api.orders": 1}, "orphans stay counted until the next reset"

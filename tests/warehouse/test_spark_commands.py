@@ -9,7 +9,7 @@ import pytest
 from warehouse.cli import SPARK_COMMANDS, main
 
 
-@pytest.mark.parametrize("command", ["status", "recover"])
+@pytest.mark.parametrize("command", ["docs", "dbt-sources"])
 def test_a_command_not_on_spark_fails_clearly_and_starts_nothing(
     command: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
