@@ -10,8 +10,8 @@ the orphans are counted by Spark SQL over the lake's tables, and recover declare
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from extract_load.destination import pipelines_dir
@@ -100,7 +100,9 @@ def _orphan_rows(
     for dataset in settings.RAW_DATASETS:
         names = tables(dataset)
         loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in names else None
-        completed = f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
+        completed = (
+            f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
+        )
         for table in names:
             if table.startswith("_dlt") or LOAD_ID_COLUMN not in columns(dataset, table):
                 continue
@@ -110,6 +112,15 @@ def _orphan_rows(
             if found:
                 counts[f"{dataset}.{table}"] = int(found)
     return counts
+
+
+def table_columns(connection: Any, schema: str, table: str) -> list[str]:
+    """The column names of one table."""
+    sql = (
+        "select column_name from information_schema.columns"
+        f" where table_schema = {placeholder()} and table_name = {placeholder()}"
+    )
+    return [name for (name,) in fetch_all(connection, sql, [schema, table])]
 
 
 def last_run() -> dict[str, Any] | None:

@@ -17,16 +17,7 @@
         {%- endif %};
 
     insert into {{ ledger }} (model_name, load_id, dbt_invocation, processed_at)
-    select distinct
-        '{{ this.identifier }}' as model_name,
-        row_loads.load_id,
-        '{{ invocation_id }}' as dbt_invocation,
-        cast(null as {{ dbt.type_timestamp() }}) as processed_at
-    from {{ ref(row_loads) }} as row_loads
-    where row_loads.load_id not in (
-        select processed.load_id from {{ ledger }} as processed
-        where processed.model_name = '{{ this.identifier }}'
-    )
+    {{ claims_of_new_loads(row_loads, every_load=false) }}
 {%- endmacro %}
 
 {#- Spark (Parquet tables: no delete or update; the ledger is partitioned by model_name): the model's partition is
@@ -49,17 +40,22 @@
         union all
         {%- endif %}
 
-        select distinct
-            '{{ this.identifier }}' as model_name,
-            row_loads.load_id,
-            '{{ invocation_id }}' as dbt_invocation,
-            cast(null as {{ dbt.type_timestamp() }}) as processed_at
-        from {{ ref(row_loads) }} as row_loads
-        {%- if is_incremental() %}
-        where row_loads.load_id not in (
-            select processed.load_id from {{ ledger }} as processed
-            where processed.model_name = '{{ this.identifier }}' and processed.processed_at is not null
-        )
-        {%- endif %}
+        {{ claims_of_new_loads(row_loads, every_load=not is_incremental()) }}
     ) as claims
+{%- endmacro %}
+
+{#- The claim rows: one per load in `row_loads` this model has not processed (every load when `every_load`). -#}
+{% macro claims_of_new_loads(row_loads, every_load) -%}
+    select distinct
+        '{{ this.identifier }}' as model_name,
+        row_loads.load_id,
+        '{{ invocation_id }}' as dbt_invocation,
+        cast(null as {{ dbt.type_timestamp() }}) as processed_at
+    from {{ ref(row_loads) }} as row_loads
+    {%- if not every_load %}
+    where row_loads.load_id not in (
+        select processed.load_id from {{ ref('int_loads_processed') }} as processed
+        where processed.model_name = '{{ this.identifier }}' and processed.processed_at is not null
+    )
+    {%- endif %}
 {%- endmacro %}

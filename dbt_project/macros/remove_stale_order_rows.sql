@@ -12,14 +12,7 @@
 {% macro default__remove_stale_order_rows(lines) -%}
     delete from {{ this }}
     where order_id in (
-        select row_loads.order_id
-        from {{ ref('stg_jaffle_api__row_loads') }} as row_loads
-        where
-            row_loads.table_name = 'orders'
-            and row_loads.load_id in (
-                select claimed.load_id from {{ ref('int_loads_processed') }} as claimed
-                where claimed.model_name = '{{ this.identifier }}' and claimed.processed_at is null
-            )
+        {{ orders_of_claimed_loads() }}
         except
         select order_lines.order_id
         from {{ ref(lines) }} as order_lines
@@ -36,16 +29,7 @@
             select distinct stale.order_date
             from {{ this }} as stale
             where
-                stale.order_id in (
-                    select row_loads.order_id
-                    from {{ ref('stg_jaffle_api__row_loads') }} as row_loads
-                    where
-                        row_loads.table_name = 'orders'
-                        and row_loads.load_id in (
-                            select claimed.load_id from {{ ref('int_loads_processed') }} as claimed
-                            where claimed.model_name = '{{ this.identifier }}' and claimed.processed_at is null
-                        )
-                )
+                stale.order_id in ({{ orders_of_claimed_loads() }})
                 and (stale.order_id, stale.order_date) not in (
                     select orders.order_id, orders.order_date
                     from {{ ref('stg_jaffle_api__orders') }} as orders
@@ -61,4 +45,16 @@
             {%- endfor %}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The orders written by the loads this model claimed and has not stamped processed yet. -#}
+{% macro orders_of_claimed_loads() -%}
+    select row_loads.order_id
+    from {{ ref('stg_jaffle_api__row_loads') }} as row_loads
+    where
+        row_loads.table_name = 'orders'
+        and row_loads.load_id in (
+            select claimed.load_id from {{ ref('int_loads_processed') }} as claimed
+            where claimed.model_name = '{{ this.identifier }}' and claimed.processed_at is null
+        )
 {%- endmacro %}

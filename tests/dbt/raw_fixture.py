@@ -271,6 +271,21 @@ def load_raw_fixture(destination: Destination, pipelines_dir: Path, dataset_pref
             _add_incomplete_hire(pipeline)
 
 
+def land_fixture_sources(pipeline_prefix: str, pipelines_dir: Path) -> None:
+    """The three fixture datasets, each by its own dlt pipeline (``<prefix>_<source>``) on the destination the
+    project's settings choose (on Spark: Parquet in the lake); no incomplete load."""
+    from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
+
+    for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
+        pipeline = dlt.pipeline(
+            pipeline_name=f"{pipeline_prefix}_{source.name}",
+            destination=dlt_destination(),
+            dataset_name=f"raw_{source.name}",
+            pipelines_dir=str(pipelines_dir),
+        )
+        pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+
+
 # Helpers for tests that load later batches into a warehouse the project's own settings point at (incremental
 # models, snapshots).
 

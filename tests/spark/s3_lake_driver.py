@@ -16,15 +16,8 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS), str(TESTS / "dbt")]
 
-import dlt  # noqa: E402
-from raw_fixture import (  # noqa: E402
-    jaffle_api_fixture,
-    jaffle_files_fixture,
-    jaffle_oltp_fixture,
-    run_dbt_checked,
-)
+from raw_fixture import land_fixture_sources, run_dbt_checked  # noqa: E402
 
-from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination  # noqa: E402
 from extract_load.lake import register_dataset  # noqa: E402
 from warehouse import settings, spark  # noqa: E402
 
@@ -37,14 +30,7 @@ def table_location(database: str, table: str) -> str:
 
 def main() -> None:
     work = Path(os.environ["JAFFLE_DATA_DIR"])
-    for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
-        pipeline = dlt.pipeline(
-            pipeline_name=f"s3_lake_{source.name}",
-            destination=dlt_destination(),
-            dataset_name=f"raw_{source.name}",
-            pipelines_dir=str(work / "pipelines"),
-        )
-        pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+    land_fixture_sources("s3_lake", work / "pipelines")
     locations = {}
     for dataset in settings.RAW_DATASETS:
         for table in register_dataset(dataset):

@@ -37,8 +37,7 @@ def on_spark(spark_session: Any, spark_data_dir: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir / "el_publish"))
     monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{spark_data_dir / 'el_publish' / 'oltp.sqlite'}")
     yield spark_session
-    for database in DATABASES:
-        spark_session.sql(f"drop database if exists {spark.quote(database)} cascade")
+    reset_warehouse()  # the session and its metastore serve the other Spark tests of this process
 
 
 def test_extract_load_registers_every_landed_table_and_reset_starts_afresh(on_spark: Any) -> None:

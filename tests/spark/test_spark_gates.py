@@ -14,15 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dlt
 import pytest
-from raw_fixture import jaffle_api_fixture, jaffle_files_fixture, jaffle_oltp_fixture, run_dbt_checked
+from raw_fixture import land_fixture_sources, run_dbt_checked
 
 from expectations import history
 from expectations.gate import run_gate, run_suites
 from expectations.spark_target import GX_TEMP_VIEW, spark_query
 from expectations.suites import TableSuite, marts, raw, stage_suites, unexpected_rows
-from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
 from warehouse import settings, spark
 from warehouse.cli import build_parser, run_command
 
@@ -37,6 +35,7 @@ def landed(
 ) -> Iterator[Any]:
     """The raw fixture in this module's lake, registered, and the models built by ``dbt run`` on Spark."""
     from extract_load.lake import register_dataset
+    from warehouse.reset import reset_warehouse
 
     folder = tmp_path_factory.mktemp("spark_gates")
     with pytest.MonkeyPatch.context() as patch:
@@ -47,14 +46,8 @@ def landed(
         patch.setenv("GX_ANALYTICS_ENABLED", "false")
         patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
         patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-        for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
-            pipeline = dlt.pipeline(
-                pipeline_name=f"spark_gates_{source.name}",
-                destination=dlt_destination(),
-                dataset_name=f"raw_{source.name}",
-                pipelines_dir=str(folder / "pipelines"),
-            )
-            pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+        reset_warehouse()  # the process's metastore may hold another Spark test's tables (dbt would increment them)
+        land_fixture_sources("spark_gates", folder / "pipelines")
         for dataset in settings.RAW_DATASETS:
             register_dataset(dataset)
         run_dbt_checked("run")

@@ -36,15 +36,14 @@ from raw_fixture import (
     LATER_SUPPLIES,
     api_order,
     jaffle_api_batch,
-    jaffle_api_fixture,
-    jaffle_files_fixture,
-    jaffle_oltp_fixture,
+    land_fixture_sources,
     run_dbt_checked,
 )
 from test_engines_agree import describe_difference, normalise, schema_rows, sort_key
 
 from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
 from warehouse import settings, spark
+from warehouse.reset import reset_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -116,9 +115,7 @@ def _add_incomplete_order(pipeline: dlt.Pipeline) -> None:
 
 def land_first_batch(engine: Engine) -> None:
     """The three fixture sources, then the incomplete load's order."""
-    for source in (jaffle_api_fixture(), jaffle_files_fixture(), jaffle_oltp_fixture()):
-        pipeline = _pipeline(engine, source.name)
-        pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT).raise_on_failed_jobs()
+    land_fixture_sources("three_engines", engine.folder / "pipelines")
     _add_incomplete_order(_pipeline(engine, "jaffle_api"))
 
 
@@ -197,6 +194,8 @@ def engines(
         ]
         with found[1].active():
             prepare_postgres()
+        with found[2].active():  # the process's metastore may hold another Spark test's databases
+            reset_warehouse()
         yield found
 
 
