@@ -12,7 +12,7 @@
 
 {#- Spark (insert_overwrite of order_date partitions): every order of each day a changed order is on now or was on
     in the table, since overwriting a day replaces all of its rows. A day left with no rows at all is not
-    overwritten; the post-hook drop_stale_order_days drops it. -#}
+    overwritten; the post-hook remove_stale_order_rows drops it. -#}
 {% macro spark__in_order_rebuild_scope(order_id, order_date) -%}
     {{ order_date }} in (
         select orders.order_date

@@ -1,6 +1,7 @@
 {#- Incremental on dlt load ids (README "Incremental models"): an incremental run summarises again only the
     orders that the loads claimed by its pre-hook changed (on Spark, every order of their days:
-    in_order_rebuild_scope); the ledger is int_loads_processed. The order's day is kept for Spark's partitions (Spark stores it last). -#}
+    in_order_rebuild_scope); the ledger is int_loads_processed. The order's day is kept for Spark's
+    partitions (Spark stores it last). -#}
 with
 
 order_items as (
