@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import dlt
@@ -22,28 +24,8 @@ LOADER_FILE_FORMAT = "parquet"
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
-def dlt_destination() -> Destination:
-    """dlt's destination for the configured warehouse; credentials come from settings, never from code."""
-    if settings.warehouse_name() == "spark":
-        from .lake import lake_destination
-
-        return lake_destination()
-    if settings.warehouse_name() == "postgres":
-        credentials = settings.postgres_credentials(role="loader")
-        return dlt.destinations.postgres(
-            credentials={
-                "host": credentials.host,
-                "port": credentials.port,
-                "username": credentials.username,
-                "password": credentials.password,
-                "database": credentials.database,
-                "query": {
-                    "sslmode": credentials.sslmode,
-                    "connect_timeout": str(credentials.connect_timeout),
-                    **credentials.libpq_options(),
-                },
-            }
-        )
+def _duckdb() -> Destination:
+    """The DuckDB file of the settings, under the loader's memory limit."""
     path = settings.duckdb_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     credentials = DuckDbCredentials(str(path))
@@ -52,11 +34,82 @@ def dlt_destination() -> Destination:
     return dlt.destinations.duckdb(credentials)
 
 
+def _postgres() -> Destination:
+    """The configured Postgres database, connected as the loader role."""
+    credentials = settings.postgres_credentials(role="loader")
+    return dlt.destinations.postgres(
+        credentials={
+            "host": credentials.host,
+            "port": credentials.port,
+            "username": credentials.username,
+            "password": credentials.password,
+            "database": credentials.database,
+            "query": {
+                "sslmode": credentials.sslmode,
+                "connect_timeout": str(credentials.connect_timeout),
+                **credentials.libpq_options(),
+            },
+        }
+    )
+
+
+def _lake() -> Destination:
+    """The Spark target's lake (dlt's filesystem destination)."""
+    from .lake import lake_destination
+
+    return lake_destination()
+
+
+def _postgres_identity() -> str:
+    """Server and database: roles and passwords change who connects, not where the data is."""
+    credentials = settings.postgres_credentials()
+    return f"postgres://{credentials.host}:{credentials.port}/{credentials.database}"
+
+
+def _lake_identity() -> str:
+    """The lake's URL, where dlt keeps the raw files, its load records and its state."""
+    from warehouse import spark
+
+    return spark.lake_url()
+
+
+# Per engine: dlt's destination, and the name of the place the data lands in (no secrets in it).
+DESTINATIONS: dict[str, tuple[Callable[[], Destination], Callable[[], str]]] = {
+    "duckdb": (_duckdb, lambda: f"duckdb://{settings.duckdb_path()}"),
+    "postgres": (_postgres, _postgres_identity),
+    "spark": (_lake, _lake_identity),
+}
+
+
+def dlt_destination() -> Destination:
+    """dlt's destination for the configured warehouse; credentials come from settings, never from code."""
+    make, _ = DESTINATIONS[settings.warehouse_name()]
+    return make()
+
+
+def destination_identity() -> str:
+    """Where the configured warehouse keeps its data: the DuckDB file, the Postgres database or the lake."""
+    _, identity = DESTINATIONS[settings.warehouse_name()]
+    return identity()
+
+
 def pipelines_dir() -> Path:
-    """dlt's local state lives next to the warehouse it belongs to, one folder per engine."""
-    return settings.data_dir() / "dlt_pipelines" / settings.warehouse_name()
+    """dlt's local state, one folder per warehouse (engine and place): cursors never cross warehouses.
+
+    The folder is named by the engine and a digest of :func:`destination_identity`, so pointing the pipeline
+    at another DuckDB file, Postgres database or lake starts from that warehouse's own state, never from the
+    cursors of the one loaded before. ``destination.txt`` inside names the warehouse for people.
+    """
+    identity = destination_identity()
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    folder = settings.data_dir() / "dlt_pipelines" / f"{settings.warehouse_name()}-{digest}"
+    label = folder / "destination.txt"
+    if not label.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        label.write_text(identity + "\n")
+    return folder
 
 
 def broken_pipelines_dir() -> Path:
     """Where unreadable working folders of crashed runs are kept for inspection (never read again)."""
-    return settings.data_dir() / "dlt_pipelines" / f"{settings.warehouse_name()}-broken"
+    return pipelines_dir().with_name(pipelines_dir().name + "-broken")

@@ -1,8 +1,9 @@
 """Run the extract-load step: each source into its raw dataset, reconciled before anything is committed.
 
-Per source: recover what a crashed run left behind (see ``recovery``), extract, normalize, then reconcile rows read against rows normalized plus rows quarantined. An
-unbalanced source is aborted before its load (nothing reaches the warehouse, dlt's state and cursors are
-rewound) and the run fails naming the tables; a balanced one is loaded and summarised per table.
+Per source: recover what a crashed run left behind (see ``recovery``), start from the state the warehouse
+holds (see ``destination_state``), extract, normalize, then reconcile rows read against rows normalized plus
+rows quarantined. An unbalanced source is aborted before its load (nothing reaches the warehouse, dlt's state
+and cursors are rewound) and the run fails naming the tables; a balanced one is loaded and summarised per table.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from dlt.common.pipeline import LoadInfo
 
 from warehouse import settings
 
-from .destination import LOADER_FILE_FORMAT, broken_pipelines_dir, dlt_destination, pipelines_dir
+from .destination import (
+    LOADER_FILE_FORMAT,
+    broken_pipelines_dir,
+    destination_identity,
+    dlt_destination,
+    pipelines_dir,
+)
+from .destination_state import state_of_destination
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
 from .recovery import recovered_pipeline
 from .table_stats import table_seconds
@@ -137,6 +145,7 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
     """Recover from a crashed run, extract and normalize one source, reconcile, then load it; time each step."""
     pipeline, actions = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
     recovered = [action.to_dict() for action in actions]
+    pipeline = state_of_destination(pipeline, destination_identity())
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     extract_info = pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT)
