@@ -1,9 +1,11 @@
 """The demo's operational database: where it lives and seeding it once per seed and scale.
 
-``JAFFLE_DEMO_OLTP_URL`` names it (any SQLAlchemy URL). Unset, the demo uses the database ``jaffle_oltp`` on
-the configured PostgreSQL server when one answers, and a SQLite file in the data folder otherwise, so the
-DuckDB demo runs on a machine without PostgreSQL. Only this demo database is ever seeded: a real source
-database is configured as ``sources.jaffle_oltp.credentials`` and read, never written.
+The demo writes only where it was told. ``JAFFLE_DEMO_OLTP_URL`` names the database (any SQLAlchemy URL).
+Unset, it is the database ``jaffle_oltp`` on the configured PostgreSQL server when the Postgres warehouse is
+chosen (the user named that server), and otherwise a SQLite file in the data folder: a DuckDB or Spark demo
+never writes into a PostgreSQL server merely because one answers on this machine. Only this demo database is
+ever seeded: a real source database is configured as ``sources.jaffle_oltp.credentials`` and read, never
+written.
 """
 
 from __future__ import annotations
@@ -21,26 +23,12 @@ log = logging.getLogger("jaffle")
 DEMO_DATABASE = "jaffle_oltp"
 
 
-def _postgres_answers() -> bool:
-    """True when the configured PostgreSQL server accepts a connection within its timeout."""
-    import psycopg2
-
-    credentials = settings.postgres_credentials()
-    try:
-        psycopg2.connect(
-            **(credentials.psycopg_kwargs() | {"dbname": "postgres", "connect_timeout": 3})
-        ).close()
-    except psycopg2.OperationalError:
-        return False
-    return True
-
-
 def demo_oltp_url() -> str:
     """The demo OLTP database's SQLAlchemy URL (see the module docstring for the choice)."""
     configured = os.environ.get("JAFFLE_DEMO_OLTP_URL")
     if configured:
         return configured
-    if _postgres_answers():
+    if settings.warehouse_name() == "postgres":
         credentials = settings.postgres_credentials()
         return (
             make_url("postgresql+psycopg2://")
