@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate logs spark-logs el check transform publish demo docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
+.PHONY: help setup generate logs spark-logs el check transform publish demo run docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ publish: setup ## gate the marts, then publish them atomically
 
 demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts gate, publish
 	$(JAFFLE) demo --api $(API) --scale $(SCALE) --seed $(SEED)
+
+run: setup ## the whole pipeline on the configured sources (steps declared in warehouse/pipeline.py)
+	$(JAFFLE) run
 
 dashboard: setup ## serve the pipeline and business dashboard on http://127.0.0.1:8050 (PORT=...)
 	$(BIN)/python -m dashboard --port $${PORT:-8050}

@@ -1,4 +1,5 @@
-"""The pipeline as one daily Airflow DAG: extract-load per source, raw gate, dbt per model, gates, publish."""
+"""The pipeline as one daily Airflow DAG: the declared steps (warehouse/pipeline.py), one task per source and
+per dbt node."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from warehouse import settings
+from warehouse.pipeline import PIPELINE, Step
 
 from . import tasks
 from .environment import dbt_environment, manifest_path, switch_telemetry_off
@@ -78,6 +80,32 @@ def _dbt_group() -> DbtTaskGroup:
     )
 
 
+def _step_tasks(step: Step) -> list:
+    """The tasks of one declared step: one per source, the dbt task group, or one Python task."""
+    if step.per_source:
+        return [
+            _python_task(
+                f"{step.name}_{source}",
+                tasks.extract_load_source,
+                f"Extract-load `{source}` into `raw_{source}` (as `jaffle el --source {source}`); transient"
+                " errors are retried with exponential backoff, contract violations and failed reconciliations"
+                " not.",
+                op_kwargs={"source": source, "api": API},
+                **EXTRACT_LOAD_RETRY,
+            )
+            for source in settings.extract_load_sources()
+        ]
+    if step.dbt_nodes:
+        return [_dbt_group()]
+    # publish runs only when every upstream task succeeded, and finishes the run record for the dashboard.
+    trigger = {"trigger_rule": "all_success"} if step.name == "publish" else {}
+    return [
+        _python_task(
+            step.name, tasks.run_step, step.doc, op_kwargs={"name": step.name, "api": API}, **trigger
+        )
+    ]
+
+
 with DAG(
     dag_id=DAG_ID,
     doc_md=__doc__,
@@ -89,39 +117,10 @@ with DAG(
     default_args=DEFAULT_ARGS,
     tags=["jaffle", "warehouse", settings.warehouse_name()],
 ) as dag:
-    loads = [
-        _python_task(
-            f"extract_load_{source}",
-            tasks.extract_load_source,
-            f"Extract-load `{source}` into `raw_{source}` (as `jaffle el --source {source}`); transient"
-            " errors are retried with exponential backoff, contract violations and failed reconciliations not.",
-            op_kwargs={"source": source, "api": API},
-            **EXTRACT_LOAD_RETRY,
-        )
-        for source in settings.extract_load_sources()
-    ]
-    raw_gate = _python_task(
-        "check_raw", tasks.gate, "The raw gate (Great Expectations, fail-closed).", op_kwargs={"stage": "raw"}
-    )
-    freshness = _python_task("freshness", tasks.freshness, "`dbt source freshness` on dlt's completed loads.")
-    dbt = _dbt_group()
-    staging_gate = _python_task(
-        "check_staging", tasks.gate, "The staging gate (fail-closed).", op_kwargs={"stage": "staging"}
-    )
-    reconcile = _python_task(
-        "reconcile", tasks.reconcile, "The demo marts hold every order and cent of the source.",
-        op_kwargs={"api": API},
-    )  # fmt: skip
-    marts_gate = _python_task(
-        "check_marts", tasks.gate, "The marts gate (fail-closed).", op_kwargs={"stage": "marts"}
-    )
-    publish = _python_task(
-        "publish",
-        tasks.publish,
-        "Publish the checked marts atomically and finish the run record (data/runs) for the dashboard;"
-        " runs only when every upstream task succeeded.",
-        trigger_rule="all_success",
-    )
-    # reconcile first, as `jaffle demo` does: in one process (airflow dags test) a gate keeps its DuckDB
-    # connection open, and reconcile opens the file read-only.
-    loads >> raw_gate >> freshness >> dbt >> reconcile >> staging_gate >> marts_gate >> publish
+    # The declared pipeline, in its order (warehouse/pipeline.py): each step's tasks follow the previous step's.
+    previous: list = []
+    for step in PIPELINE:
+        current = _step_tasks(step)
+        for upstream in previous:
+            upstream >> current
+        previous = current

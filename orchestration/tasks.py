@@ -11,7 +11,8 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from warehouse import settings, steps
+from warehouse import pipeline, settings, steps
+from warehouse.pipeline import RunOptions
 from warehouse.run_lease import release_lease
 from warehouse.run_lock import warehouse_lock
 from warehouse.runs import RunRecord, StepFailed
@@ -41,7 +42,8 @@ def extract_load_source(source: str, api: str, **context: Any) -> dict[str, Any]
     """Extract-load one source, as ``jaffle el --source NAME`` does."""
     if api == "local":
         steps.generate_demo_data(*_demo_options())
-    return _in_run(context, f"el {source}", lambda r: steps.extract_load(r, api, sources=[source]))
+    options = RunOptions(api=api, sources=[source])
+    return _in_run(context, f"el {source}", lambda r: pipeline.run_step("extract_load", r, options))
 
 
 def _demo_options() -> tuple[float, int]:
@@ -53,29 +55,15 @@ def _demo_options() -> tuple[float, int]:
     )
 
 
-def gate(stage: str, **context: Any) -> None:
-    """The quality gate of one stage; a failed gate fails the task for good."""
-    _in_run(context, f"check {stage}", lambda r: steps.check(r, stage))
+def run_step(name: str, api: str, **context: Any) -> Any:
+    """One declared step of the pipeline (warehouse/pipeline.py); publish also finishes the run's record."""
+    options = RunOptions(api=api)
 
+    def step(record: RunRecord) -> Any:
+        result = pipeline.run_step(name, record, options)
+        if name == pipeline.PIPELINE[-1].name:
+            record.finish()
+            release_lease(record.run_id)  # still inside the lock: the next run may start
+        return result
 
-def freshness(**context: Any) -> None:
-    """``dbt source freshness``: a stale source stops the run."""
-    _in_run(context, "check freshness", steps.freshness)
-
-
-def reconcile(api: str, **context: Any) -> None:
-    """The demo's marts reconcile with the source (skipped when the API is not the local demo)."""
-    if api == "local":
-        _in_run(context, "check reconcile", steps.reconcile)
-
-
-def publish(**context: Any) -> dict[str, int]:
-    """Gate the marts, publish them, and finish the run's record for the dashboard."""
-
-    def publish_and_finish(record: RunRecord) -> dict[str, int]:
-        counts = steps.publish_checked(record)
-        record.finish()
-        release_lease(record.run_id)  # still inside the lock: the next run may start
-        return counts
-
-    return _in_run(context, "publish", publish_and_finish)
+    return _in_run(context, name, step)

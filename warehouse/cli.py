@@ -8,6 +8,7 @@ import logging
 import sys
 
 from . import dbt, settings, steps
+from .pipeline import PUBLISH_ALONE, RunOptions, run_pipeline, run_step
 from .run_lock import WarehouseBusy, warehouse_lock
 from .runs import RunRecord, StepFailed
 from .summary import print_summary
@@ -81,15 +82,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dbt_sources.add_argument("--staging-dir", help="the dbt models/staging folder to check or write")
     demo = commands.add_parser(
-        "demo", help="everything: generate, el, raw gate, source freshness, dbt build, marts gate, publish"
+        "demo", help="the demo data, then the whole pipeline on it (steps: warehouse/pipeline.py)"
     )
     _add_data_options(demo)
     _add_api_option(demo)
+    run = commands.add_parser(
+        "run",
+        help="the whole pipeline on the configured sources: el, raw gate, freshness, dbt build, marts gate, publish",
+    )
+    run.add_argument(
+        "--api", default="config", help="'config' (default: sources.jaffle_api.base_url) or a base URL"
+    )
     return parser
 
 
 # What runs on the Spark target so far (docs/spark.md): docs and the rest speak DuckDB and Postgres only.
-SPARK_COMMANDS = ("generate", "el", "check", "transform", "publish", "demo", "reset", "status", "recover")
+SPARK_COMMANDS = (
+    "generate",
+    "el",
+    "check",
+    "transform",
+    "publish",
+    "demo",
+    "run",
+    "reset",
+    "status",
+    "recover",
+)
 # Commands that never write to the warehouse run without its lock.
 UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 
@@ -156,25 +175,20 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
         print_recovery(recover())
         print(format_status(warehouse_status(holding_lock=True)))
         return record
-    sources = getattr(arguments, "sources", None)
-    demo_sources = not sources or bool(set(sources) & set(settings.DEFAULT_SOURCES))
-    if command in ("el", "demo") and getattr(arguments, "api", "local") == "local" and demo_sources:
+    options = RunOptions(api=getattr(arguments, "api", "config"), sources=getattr(arguments, "sources", None))
+    demo_sources = not options.sources or bool(set(options.sources) & set(settings.DEFAULT_SOURCES))
+    if command in ("el", "demo") and options.demo and demo_sources:
         steps.generate_demo_data(arguments.scale, arguments.seed)
-    if command in ("el", "demo"):
-        steps.extract_load(record, arguments.api, sources=sources)
-    if command == "demo":
-        steps.check(record, "raw")
-        steps.freshness(record)
-        steps.transform(record)
-        if arguments.api == "local":
-            steps.reconcile(record)
-        steps.publish_checked(record)
+    if command in ("demo", "run"):
+        run_pipeline(record, options)
+    elif command == "el":
+        run_step("extract_load", record, options)
     elif command == "check":
         steps.check(record, arguments.stage)
     elif command == "transform":
-        steps.transform(record)
+        run_step("transform", record, options)
     elif command == "publish":
-        steps.publish_checked(record)
+        run_pipeline(record, options, PUBLISH_ALONE)
     elif command == "docs":
         steps.build_docs()
     record.finish()
@@ -207,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"\nFAILED: {type(error).__name__}: {error}{hint}", file=sys.stderr)
         return 1
-    if arguments.command in ("el", "demo", "publish", "check"):
+    if arguments.command in ("el", "demo", "run", "publish", "check"):
         print_summary(record)
     return 0
 

@@ -46,13 +46,39 @@ def test_tasks_and_edges(dag) -> None:
     after_dbt = dag.get_task("reconcile").upstream_task_ids
     assert after_dbt and all(task.startswith("dbt.") for task in after_dbt)
     assert "dbt.store_daily_revenue.test" in dag.get_task("reconcile").get_flat_relative_ids(upstream=True)
-    assert dag.get_task("reconcile").downstream_task_ids == {"check_staging"}
-    assert dag.get_task("check_staging").downstream_task_ids == {"check_marts"}
+    assert dag.get_task("reconcile").downstream_task_ids == {"check_marts"}
     assert dag.get_task("check_marts").downstream_task_ids == {"publish"}
     publish = dag.get_task("publish")
     assert publish.trigger_rule == "all_success"
     assert publish.downstream_task_ids == set()
     assert len(publish.get_flat_relative_ids(upstream=True)) == len(dag.tasks) - 1
+
+
+def _declared_step(task_id: str) -> str:
+    """The declared step a task belongs to: one task per source, one per dbt node, else the step itself."""
+    if task_id.startswith("dbt."):
+        return "transform"
+    for source in settings.extract_load_sources():
+        if task_id == f"extract_load_{source}":
+            return "extract_load"
+    return task_id
+
+
+def test_the_dags_tasks_are_the_declared_pipeline_in_its_order(dag) -> None:
+    """Every task belongs to a declared step, every step has tasks, and each step's tasks run after all of the
+    previous step's: the DAG is warehouse/pipeline.py with extract-load per source and dbt per node."""
+    from warehouse.pipeline import PIPELINE
+
+    by_step: dict[str, list] = {}
+    for task in dag.tasks:
+        by_step.setdefault(_declared_step(task.task_id), []).append(task)
+    assert list(by_step) != [] and set(by_step) == {step.name for step in PIPELINE}
+    for earlier, later in zip(PIPELINE, PIPELINE[1:], strict=False):
+        for task in by_step[later.name]:
+            upstream = task.get_flat_relative_ids(upstream=True)
+            missing = [t.task_id for t in by_step[earlier.name] if t.task_id not in upstream]
+            assert not missing, f"{task.task_id} does not wait for {missing}"
+    assert sum(task.task_id.startswith("check_") for task in dag.tasks) == 2  # each gate once
 
 
 def test_dbt_tasks_run_dbt_inside_the_warehouse_lock(dag) -> None:

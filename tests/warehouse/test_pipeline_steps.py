@@ -1,0 +1,65 @@
+"""The one declaration of the pipeline's steps: order, each gate once, demo-only steps, publish alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from warehouse import pipeline, steps
+from warehouse.cli import main
+from warehouse.runs import RunRecord
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every step function replaced by one that notes its call, in order."""
+    noted: list[str] = []
+    monkeypatch.setattr(
+        steps, "extract_load", lambda record, api, landing, sources: noted.append("extract_load")
+    )
+    monkeypatch.setattr(steps, "check", lambda record, stage: noted.append(f"check_{stage}"))
+    for name in ("freshness", "transform", "reconcile"):
+        monkeypatch.setattr(steps, name, lambda record, name=name: noted.append(name))
+    monkeypatch.setattr(steps, "publish_marts", lambda record: noted.append("publish"))
+    return noted
+
+
+def test_the_demo_runs_every_declared_step_once_in_order(calls: list[str]) -> None:
+    pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
+    assert calls == [step.name for step in pipeline.PIPELINE]
+    assert calls == [
+        "extract_load",
+        "check_raw",
+        "freshness",
+        "transform",
+        "reconcile",
+        "check_marts",
+        "publish",
+    ]
+
+
+def test_a_run_on_configured_sources_skips_the_demo_reconciliation(calls: list[str]) -> None:
+    pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="config"))
+    assert calls == ["extract_load", "check_raw", "freshness", "transform", "check_marts", "publish"]
+
+
+def test_publish_alone_gates_the_marts_first(calls: list[str]) -> None:
+    pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(), pipeline.PUBLISH_ALONE)
+    assert calls == ["check_marts", "publish"]
+
+
+def test_a_failing_step_stops_the_run(calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_gate(record: RunRecord, stage: str) -> None:
+        calls.append(f"check_{stage}")
+        raise steps.StepFailed(f"the {stage} gate failed")
+
+    monkeypatch.setattr(steps, "check", failing_gate)
+    with pytest.raises(steps.StepFailed):
+        pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
+    assert calls == ["extract_load", "check_raw"]
+
+
+def test_jaffle_run_walks_the_declared_pipeline(calls: list[str], data_dir, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    monkeypatch.setattr("warehouse.cli.print_summary", lambda record: None)
+    assert main(["run"]) == 0
+    assert calls == ["extract_load", "check_raw", "freshness", "transform", "check_marts", "publish"]
