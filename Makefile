@@ -69,8 +69,13 @@ docs-build: setup ## build the dbt docs (also as one self-contained page, static
 docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=...)
 	$(JAFFLE) docs --serve --port $${PORT:-8080}
 
-test: setup ## run the whole test suite (Postgres tests skip when no server is reachable, fail in CI)
-	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
+# make test runs a seeded sample of the faults (every step and kind of fault, random injection points; the
+# seed is printed in pytest's header, JAFFLE_FAULT_SEED=N repeats it); make test-faults runs all of them.
+FAULT_SAMPLE ?= 45
+test: setup ## run the whole test suite with a seeded sample of the faults (Postgres tests skip when no server is reachable, fail in CI)
+	@status=0; $(PYTEST) -m "not faults" || status=$$?; \
+	JAFFLE_FAULT_SAMPLE=$(FAULT_SAMPLE) JAFFLE_FAULT_SEED=$${JAFFLE_FAULT_SEED:-$$RANDOM} \
+		$(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(PYTEST) -m "not slow"

@@ -9,6 +9,8 @@ the end of the session.
 
 from __future__ import annotations
 
+import os
+import random
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,65 @@ def _engine(item: pytest.Item) -> str:
     return str(callspec.params.get("engine", "")) if callspec else ""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group this folder's tests by engine, keeping their order otherwise (test_faults.py pins the workers)."""
+def _fault_kind(item: pytest.Item) -> tuple[str, str, str] | None:
+    """(test, engine, fault kind) of an injected fault; None for the tests that inject none."""
+    callspec = getattr(item, "callspec", None)
+    if not callspec or "engine" not in callspec.params:
+        return None
+    kind = callspec.params.get("fault", "disk_full")
+    return (getattr(item, "originalname", item.name), str(callspec.params["engine"]), str(kind))
+
+
+def sample_faults(items: list[pytest.Item], size: int, seed: int) -> list[pytest.Item]:
+    """A seeded sample of ``size`` faults: one of every (test, engine, fault kind) first, then random others.
+
+    Every step and every kind of fault stays covered in each sample; which injection point of a kind runs
+    changes with the seed. Tests that inject no fault are always kept. The sample is the same in every
+    process given the same seed (pytest-xdist's workers must collect the same tests).
+    """
+    rng = random.Random(seed)
+    faults = [item for item in items if _fault_kind(item)]
+    by_kind: dict[tuple[str, str, str], list[pytest.Item]] = defaultdict(list)
+    for item in faults:
+        by_kind[_fault_kind(item)].append(item)  # type: ignore[index]
+    chosen = {id(rng.choice(group)) for _, group in sorted(by_kind.items())}
+    rest = [item for item in faults if id(item) not in chosen]
+    chosen |= {id(item) for item in rng.sample(rest, max(0, min(size - len(chosen), len(rest))))}
+    return [item for item in items if not _fault_kind(item) or id(item) in chosen]
+
+
+def _sample_settings(config: pytest.Config) -> tuple[int, int] | None:
+    """``JAFFLE_FAULT_SAMPLE`` (faults to run) and ``JAFFLE_FAULT_SEED``, when a sample is asked for."""
+    size = os.environ.get("JAFFLE_FAULT_SAMPLE", "").strip()
+    if not size:
+        return None
+    seed = os.environ.get("JAFFLE_FAULT_SEED", "").strip()
+    if not seed:
+        raise pytest.UsageError(
+            "JAFFLE_FAULT_SAMPLE needs JAFFLE_FAULT_SEED: every pytest-xdist worker must draw the same sample"
+        )
+    return int(size), int(seed)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The sample's size and seed, so a failing sample can be run again."""
+    sample = _sample_settings(config)
+    if sample is None:
+        return None
+    return f"fault sample: {sample[0]} faults, seed {sample[1]} (JAFFLE_FAULT_SEED={sample[1]} repeats it)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sample the faults when asked, then group this folder's tests by engine, keeping their order otherwise
+    (test_faults.py pins the workers)."""
+    sample = _sample_settings(config)
+    if sample is not None:
+        mine = [item for item in items if HERE in Path(item.path).parents]
+        kept = {id(item) for item in sample_faults(mine, *sample)}
+        deselected = [item for item in mine if id(item) not in kept]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if id(item) not in {id(d) for d in deselected}]
     slots = [index for index, item in enumerate(items) if HERE in Path(item.path).parents]
     ordered = sorted((items[index] for index in slots), key=_engine)  # stable: plan order within an engine
     for index, item in zip(slots, ordered, strict=True):
