@@ -68,6 +68,7 @@ def extract_load(
     record: RunRecord, api: str = "local", landing: str | None = None, sources: list[str] | None = None
 ) -> dict[str, Any]:
     """Land each source in its raw schema, reconciled; store the per-table summary; return it per source."""
+    from dlt.common.configuration.exceptions import ConfigurationException
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from extract_load.ledger import ReconciliationError
@@ -93,6 +94,12 @@ def extract_load(
         except ReconciliationError as error:
             report += aborted_rows(record.run_id, name, error)
             raise StepFailed(str(error)) from error
+        except ConfigurationException as error:
+            raise StepFailed(
+                f"extract-load of {name} cannot start: its configuration is incomplete. {error}\n"
+                f"Set it (.dlt/secrets.toml, .dlt/config.toml or an environment variable named above), or load"
+                f" other sources only (`jaffle el --source NAME`, `[extract_load] sources`)."
+            ) from error
         except (PipelineStepFailed, OSError) as error:
             raise StepFailed(_load_failure(name, error)) from error
         finally:

@@ -62,3 +62,15 @@ def test_an_unbalanced_source_fails_the_step_and_is_reported_as_aborted(
 def test_an_unknown_source_is_a_clear_error(data_dir: Path, capsys) -> None:
     assert main(["el", "--source", "nope"]) == 1
     assert "unknown source 'nope'; known sources:" in capsys.readouterr().err
+
+
+def test_a_source_missing_its_configuration_fails_with_what_to_set(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Not the demo (a URL for the API): the operational database must be configured, and it is not."""
+    monkeypatch.delenv("SOURCES__JAFFLE_OLTP__CREDENTIALS", raising=False)
+    assert main(["el", "--api", "http://127.0.0.1:9/api", "--source", "jaffle_oltp"]) == 1
+    error = capsys.readouterr().err
+    assert "FAILED: extract-load of jaffle_oltp cannot start: its configuration is incomplete" in error
+    assert "SOURCES__JAFFLE_OLTP__CREDENTIALS" in error and "Traceback" not in error
+    assert _last_run()["status"] == "failed"
