@@ -39,14 +39,21 @@ REFERENCE = {
 }
 
 
+MONEY = ("subtotal", "tax_paid", "order_total", "price", "cost", "tax_rate")
+
+
 class ScriptedApi:
     """Serves lists page by page with a Link header, like the Jaffle Shop API; records every request."""
 
-    def __init__(self, server: HTTPServer, duplicate_across_pages: bool = False) -> None:
+    def __init__(
+        self, server: HTTPServer, duplicate_across_pages: bool = False, money_as_strings: bool = False
+    ) -> None:
         self.server = server
         self.requests: list[dict] = []
         self.duplicate_across_pages = duplicate_across_pages
         for name, rows in {"customers": CUSTOMERS, "orders": ORDERS, **REFERENCE}.items():
+            if money_as_strings:  # as FastAPI serialises Decimal
+                rows = [{k: str(v) if k in MONEY else v for k, v in row.items()} for row in rows]
             server.expect_request(f"/api/v1/{name}").respond_with_handler(self._handler(name, rows))
 
     def _handler(self, name: str, rows: list[dict]):
@@ -114,6 +121,32 @@ def test_a_row_served_twice_across_pages_is_merged_once(httpserver: HTTPServer, 
     assert _raw(duckdb_warehouse, "select count(*), count(distinct id) from raw_jaffle_api.customers") == [
         (5, 5)
     ]
+
+
+def test_money_sent_as_decimal_strings_lands_as_numbers(httpserver: HTTPServer, duckdb_warehouse: Path):
+    ScriptedApi(httpserver, money_as_strings=True)
+    load_jaffle_api(httpserver.url_for("/api/v1"))
+    types = dict(
+        _raw(
+            duckdb_warehouse,
+            "select table_name || '.' || column_name, data_type from information_schema.columns"
+            " where table_schema = 'raw_jaffle_api'",
+        )
+    )
+    for column in (
+        "orders.subtotal",
+        "orders.tax_paid",
+        "orders.order_total",
+        "products.price",
+        "supplies.cost",
+    ):
+        assert types[column] == "BIGINT", column
+    assert types["stores.tax_rate"] == "DOUBLE"
+    assert not [column for column in types if "__v_" in column], "no variant columns"
+    assert _raw(duckdb_warehouse, "select sum(order_total), sum(subtotal) from raw_jaffle_api.orders") == [
+        (742 * 7, 700 * 7)
+    ]
+    assert _raw(duckdb_warehouse, "select tax_rate from raw_jaffle_api.stores") == [(0.06,)]
 
 
 def test_the_rerun_asks_only_from_the_last_day_and_adds_nothing(
