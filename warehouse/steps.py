@@ -125,16 +125,31 @@ def _load_failure(source: str, error: Exception) -> str:
     cause: BaseException = error
     while cause.__cause__ is not None or getattr(cause, "exception", None) is not None:
         cause = cause.__cause__ or cause.exception
-    lines = str(cause).strip().splitlines()
     where = f" at dlt's {step} step" if step else ""
     advice = "fix the cause"
     if isinstance(cause, OSError) and cause.errno == errno.ENOSPC or "No space left on device" in str(error):
         advice = f"free disk space where the pipeline works ({settings.data_dir()})"
     return (
-        f"extract-load of {source} failed{where}: {type(cause).__name__}: {lines[0] if lines else ''}\n"
+        f"extract-load of {source} failed{where}: {type(cause).__name__}: {_whole_message(cause)}\n"
         f"Nothing of this load reaches staging or the marts. {advice[0].upper()}{advice[1:]}, then run again:"
         " the next run aborts what this one left and extracts it again (`jaffle status` shows it meanwhile)."
     )
+
+
+# The longest part of a server's response shown beside an HTTP error's status.
+RESPONSE_SHOWN = 500
+
+
+def _whole_message(error: BaseException) -> str:
+    """An error's whole message; for an HTTP error, with the server's response (trimmed) beside the status."""
+    message = str(error).strip()
+    response = getattr(error, "response", None)
+    body = getattr(response, "text", None)
+    if isinstance(body, str) and body.strip():
+        body = body.strip()
+        shown = body[:RESPONSE_SHOWN] + (" [...]" if len(body) > RESPONSE_SHOWN else "")
+        message += f"\nThe server answered: {shown}"
+    return message
 
 
 def check(record: RunRecord, stage: str) -> Any:

@@ -74,3 +74,12 @@ def test_a_source_missing_its_configuration_fails_with_what_to_set(
     assert "FAILED: extract-load of jaffle_oltp cannot start: its configuration is incomplete" in error
     assert "SOURCES__JAFFLE_OLTP__CREDENTIALS" in error and "Traceback" not in error
     assert _last_run()["status"] == "failed"
+
+
+def test_an_http_error_shows_the_servers_explanation(data_dir: Path, httpserver, capsys) -> None:
+    explanation = "Invalid value for 'page_size'. It should be between 1 and 50."
+    httpserver.expect_request("/api/v1/customers").respond_with_json({"detail": explanation}, status=422)
+    assert main(["el", "--api", httpserver.url_for("/api/v1"), "--source", "jaffle_api"]) == 1
+    error = capsys.readouterr().err
+    assert "FAILED: extract-load of jaffle_api failed at dlt's extract step" in error
+    assert "422" in error and explanation in error, error
