@@ -1,23 +1,25 @@
-"""The pipeline as one daily Airflow DAG: the declared steps (warehouse/pipeline.py), one task per source and
-per dbt node."""
+"""The pipeline as one daily Airflow DAG: the declared steps (warehouse/pipeline.py), one task each, and one
+extract-load task per source.
+
+dbt is one task, ``dbt build`` as ``jaffle transform`` runs it (dbt's own log and run_results.json show each
+model and test). One Airflow task per dbt model and test, each its own dbt process of a few seconds, took 381 s
+for a DAG run at JAFFLE_SCALE=0.02 against about 35 s for the whole CLI pipeline on five times the data: the
+per-node tasks cost far more than they showed.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from warehouse import settings
 from warehouse.pipeline import PIPELINE, Step
 
 from . import tasks
-from .environment import dbt_environment, manifest_path, switch_telemetry_off
+from .environment import switch_telemetry_off
 from .failures import record_failure
 
 switch_telemetry_off()
@@ -42,46 +44,8 @@ def _python_task(task_id: str, callable_, doc: str, **kwargs) -> PythonOperator:
     return PythonOperator(task_id=task_id, python_callable=callable_, doc_md=doc, **kwargs)
 
 
-def locked_dbt_executable() -> str:
-    """The project environment's ``jaffle-dbt-locked`` (orchestration/locked_dbt.py), beside its dbt."""
-    return str(Path(sys.executable).with_name("jaffle-dbt-locked"))
-
-
-def _dbt_group() -> DbtTaskGroup:
-    """dbt through Cosmos: one run and one test task per model, rendered from the parsed manifest."""
-    return DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(
-            dbt_project_path=settings.DBT_PROJECT_DIR,
-            manifest_path=manifest_path(),
-            install_dbt_deps=False,
-            env_vars=dbt_environment(),
-        ),
-        profile_config=ProfileConfig(
-            profile_name="jaffle_warehouse",
-            target_name=settings.warehouse_name(),
-            profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
-        ),
-        # dbt as a subprocess of the project's environment: in-process (dbtRunner, Cosmos' default when dbt is
-        # importable) dbt-duckdb would keep the warehouse open in the task's process after the task ended. The
-        # subprocess is jaffle-dbt-locked, which runs dbt inside the warehouse lock and the DAG run's lease.
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
-            invocation_mode=InvocationMode.SUBPROCESS,
-            dbt_executable_path=locked_dbt_executable(),
-        ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
-            should_detach_multiple_parents_tests=True,
-        ),
-        operator_args={"install_deps": False},
-        default_args={"doc_md": "A dbt node of the project (see the dbt docs: `make docs`)."},
-    )
-
-
 def _step_tasks(step: Step) -> list:
-    """The tasks of one declared step: one per source, the dbt task group, or one Python task."""
+    """The tasks of one declared step: one per source for extract-load, else one Python task."""
     if step.per_source:
         return [
             _python_task(
@@ -95,8 +59,6 @@ def _step_tasks(step: Step) -> list:
             )
             for source in settings.extract_load_sources()
         ]
-    if step.dbt_nodes:
-        return [_dbt_group()]
     # publish runs only when every upstream task succeeded, and finishes the run record for the dashboard.
     trigger = {"trigger_rule": "all_success"} if step.name == "publish" else {}
     return [

@@ -28,7 +28,7 @@ def _pid_file(home: Path, name: str) -> Path:
 
 
 def up(port: int) -> None:
-    """Migrate the metadata database, parse the dbt project, start each component in its own session."""
+    """Migrate the metadata database, start each component in its own session."""
     home = airflow_home()
     (home / "pids").mkdir(parents=True, exist_ok=True)
     environment = airflow_environment(home) | {
@@ -36,7 +36,6 @@ def up(port: int) -> None:
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
     }
     subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "orchestration.manifest"], env=environment, check=True)
     for name, arguments in COMPONENTS.items():
         pid_file = _pid_file(home, name)
         if pid_file.exists() and running(int(pid_file.read_text())):

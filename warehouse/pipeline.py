@@ -1,8 +1,7 @@
 """The pipeline's steps and their order, declared once.
 
 ``jaffle demo`` and ``jaffle run`` (hence ``make demo`` and ``make run``) walk :data:`PIPELINE` in order; the
-Airflow DAG (``orchestration/dag.py``) builds one task per step from it, one per source for extract-load and
-one per dbt node for the transform. Each gate is a step of its own and runs exactly once per run; publish
+Airflow DAG (``orchestration/dag.py``) builds one task per step from it (one per source for extract-load). Each gate is a step of its own and runs exactly once per run; publish
 only publishes (``jaffle publish`` on its own still runs the marts gate first, see :data:`PUBLISH_ALONE`).
 """
 
@@ -38,7 +37,6 @@ class Step:
     doc: str
     run: Callable[[RunRecord, RunOptions], Any]
     per_source: bool = False  # the DAG runs one task per source (``<name>_<source>``)
-    dbt_nodes: bool = False  # the DAG runs one task per dbt node
     demo_only: bool = False  # runs on the demo data only
 
     def applies(self, options: RunOptions) -> bool:
@@ -55,12 +53,7 @@ PIPELINE: tuple[Step, ...] = (
     ),
     Step("check_raw", "The raw gate (Great Expectations, fail-closed).", lambda r, _: steps.check(r, "raw")),
     Step("freshness", "`dbt source freshness` on dlt's completed loads.", lambda r, _: steps.freshness(r)),
-    Step(
-        "transform",
-        "dbt build: models, data tests and unit tests.",
-        lambda r, _: steps.transform(r),
-        dbt_nodes=True,
-    ),
+    Step("transform", "dbt build: models, snapshots, data and unit tests.", lambda r, _: steps.transform(r)),
     Step(
         "reconcile",
         "The demo marts hold every order, item, customer and cent of the demo source.",

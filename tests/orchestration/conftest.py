@@ -1,4 +1,4 @@
-"""An Airflow home with its SQLite metadata database and a parsed dbt manifest, private to the test process.
+"""An Airflow home with its SQLite metadata database, private to the test process.
 
 Airflow reads its home and metadata database once, when it is first imported (test_failures.py imports it while
 it is collected). So this conftest points the process at a private home before any test module of this folder
@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from orchestration.airflow_env import airflow_environment
-from warehouse import settings
 
 VENV_BIN = Path(sys.executable).parent
 HOME = Path(tempfile.mkdtemp(prefix="jaffle_airflow_home_"))
@@ -40,16 +39,10 @@ def dbt_paths(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def airflow_home() -> Path:
-    """The process's Airflow home, migrated, and a dbt target folder with the manifest in it."""
+    """The process's Airflow home, migrated."""
     environment = airflow_environment(HOME) | dbt_paths(HOME)
     subprocess.run(
         [str(VENV_BIN / "airflow"), "db", "migrate"], env=environment, check=True, capture_output=True
-    )
-    subprocess.run(
-        [sys.executable, "-m", "orchestration.manifest"],
-        env=environment,
-        check=True,
-        cwd=settings.PROJECT_ROOT,
     )
     return HOME
 

@@ -36,7 +36,7 @@ def test_permanent_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch, data_
 
     from orchestration import tasks  # imported here: importing Airflow at collection fixes its home
 
-    def failing(record, api, sources):
+    def failing(record, api, landing, sources):
         raise _failed_step(cause)
 
     monkeypatch.setattr(tasks.steps, "extract_load", failing)
@@ -63,3 +63,57 @@ def test_failure_callback_writes_run_history(data_dir: Path) -> None:
     assert saved["steps"][-1] == {
         "name": "airflow:x", "status": "failed", "seconds": 0.0, "detail": {}, "error": "ValueError: bad",
     }  # fmt: skip
+
+
+DAG_RUN_ID = "manual__2026-12-03T10:00:00+00:00"
+HOLDER = "airflow-manual__2026-12-03T10_00_00_00_00"  # the run record's id of that DAG run
+
+
+@pytest.fixture
+def leased(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DuckDB warehouse leased to the DAG run, as its first task leaves it."""
+    from warehouse.run_lock import warehouse_lock
+
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    with warehouse_lock("airflow el jaffle_api", lease_holder=HOLDER):
+        pass
+
+
+def test_the_dbt_task_of_the_leased_dag_run_runs_inside_the_lock(
+    leased, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import tasks
+    from warehouse import steps
+    from warehouse.run_lease import current_lease
+    from warehouse.run_lock import duckdb_lock_holder
+
+    before, seen = current_lease(), {}
+    monkeypatch.setattr(steps, "transform", lambda record: seen.update(holder=duckdb_lock_holder()))
+    tasks.run_step("transform", "local", run_id=DAG_RUN_ID)
+    assert seen["holder"] and seen["holder"]["command"] == "airflow transform", (
+        "dbt ran while the lock was held"
+    )
+    from warehouse.run_lock import duckdb_lock_holder as holder_now
+
+    assert holder_now() is None, "the lock ends with the task"
+    after = current_lease()
+    assert after is not None and after.holder == HOLDER and after.expires_at >= before.expires_at
+
+
+def test_a_task_of_another_run_is_refused_before_dbt_starts(leased, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration import tasks
+    from warehouse import steps
+    from warehouse.run_lock import WarehouseBusy
+
+    monkeypatch.setattr(steps, "transform", lambda record: pytest.fail("dbt must not start"))
+    with pytest.raises(WarehouseBusy, match=HOLDER):
+        tasks.run_step("transform", "local", run_id="scheduled__2026-12-04T00:00:00+00:00")
+
+
+def test_a_failed_task_gives_the_lease_back(leased) -> None:
+    from warehouse.run_lease import current_lease
+
+    record_failure(
+        {"run_id": DAG_RUN_ID, "exception": ValueError("bad"), "task_instance": SimpleNamespace(task_id="x")}
+    )
+    assert current_lease() is None, "a failed DAG run must not keep the warehouse until its lease expires"
