@@ -20,6 +20,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from warehouse import settings
+from warehouse.settings import dataset_of
 
 from .destination import (
     LOADER_FILE_FORMAT,
@@ -89,11 +90,6 @@ class SourceLoad:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy."""
         return {**asdict(self), "tables": [table.to_dict() for table in self.tables]}
-
-
-def dataset_of(source: str) -> str:
-    """Every source lands in ``raw_<source>``: one name from loader to dbt source."""
-    return f"raw_{source}"
 
 
 def source_pipeline(name: str) -> dlt.Pipeline:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from extract_load.pipeline import dataset_of
+from warehouse.settings import dataset_of
 
 from . import settings
 from .loader_schema import DLT_COLUMN_MEANINGS, LoadedColumn, LoadedTable, expected_tables, read_loaded_tables
@@ -312,7 +312,7 @@ def sync_sources(
     sources: list[str] | None = None, write: bool = False, staging_dir: Path = STAGING_DIR
 ) -> list[str]:
     """The differences between each source's YAML and dlt's stored schema; ``write`` rewrites the YAML."""
-    sources = sources or list(settings.DEFAULT_SOURCES)
+    sources = sources or settings.extract_load_sources()
     differences = []
     for source, loaded in read_loaded_tables(sources).items():
         path = sources_file(source, staging_dir)

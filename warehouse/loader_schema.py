@@ -13,7 +13,7 @@ from typing import Any
 
 import dlt
 
-from extract_load.pipeline import dataset_of
+from warehouse.settings import dataset_of
 
 from . import connection
 

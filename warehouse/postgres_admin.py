@@ -18,7 +18,6 @@ from . import settings
 
 log = logging.getLogger(__name__)
 
-LOADER_SCHEMAS = (*settings.RAW_DATASETS, settings.REPORTS_DATASET)
 TRANSFORMER_SCHEMAS = (
     "staging",
     "intermediate",
@@ -141,7 +140,7 @@ def _setup_roles() -> dict[str, str]:
             )
             cursor.execute(sql.SQL("grant connect on database {} to {}").format(database, reader))
             cursor.execute("revoke create on schema public from public")
-            for schema in LOADER_SCHEMAS:
+            for schema in (*settings.raw_datasets(), settings.REPORTS_DATASET):
                 _give_schema_to(cursor, schema, roles["loader"])
                 cursor.execute(
                     sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), transformer)

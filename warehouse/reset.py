@@ -12,7 +12,9 @@ log = logging.getLogger(__name__)
 
 def pipeline_schemas() -> list[str]:
     """Every schema the pipeline writes: raw datasets with dlt's staging datasets, then the dbt layers."""
-    datasets = (*settings.RAW_DATASETS, settings.REPORTS_DATASET)
+    from .status import raw_datasets_here
+
+    datasets = (*raw_datasets_here(), settings.REPORTS_DATASET)
     raw = [name for dataset in datasets for name in (dataset, f"{dataset}_staging")]
     published = settings.PUBLISHED_SCHEMA
     return [
@@ -37,11 +39,12 @@ def _reset_spark() -> None:
 
     from . import spark
     from .spark_publish import VERSIONS_DATABASE
+    from .status import raw_datasets_here
 
     session = spark.session()
     for database in (*pipeline_schemas(), VERSIONS_DATABASE):
         session.sql(f"drop database if exists {spark.quote(database)} cascade")
-    for dataset in (*settings.RAW_DATASETS, settings.REPORTS_DATASET):
+    for dataset in (*raw_datasets_here(), settings.REPORTS_DATASET):
         remove_dataset(dataset)
 
 

@@ -17,7 +17,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WAREHOUSES = ("duckdb", "postgres", "spark")
 
-RAW_DATASETS = ("raw_jaffle_api", "raw_jaffle_files", "raw_jaffle_oltp")
 # Per-table load summaries of every run (rows read, loaded, quarantined, seconds), kept for reporting.
 REPORTS_DATASET = "pipeline_runs"
 DEFAULT_SOURCES = ("jaffle_api", "jaffle_files", "jaffle_oltp")
@@ -124,6 +123,16 @@ def extract_load_sources() -> list[str]:
     if isinstance(configured, str):
         configured = [name.strip() for name in configured.strip("[]").replace('"', "").split(",")]
     return [str(name) for name in configured if str(name)]
+
+
+def dataset_of(source: str) -> str:
+    """Every source lands in ``raw_<source>``: one name from loader to dbt source."""
+    return f"raw_{source}"
+
+
+def raw_datasets() -> list[str]:
+    """The raw dataset of every source ``el`` loads (``[extract_load] sources``), in that order."""
+    return [dataset_of(name) for name in extract_load_sources()]
 
 
 def postgres_roles_enabled() -> bool:

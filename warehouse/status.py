@@ -52,6 +52,16 @@ def pipelines_with_state() -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.exists() else []
 
 
+def raw_datasets_here() -> list[str]:
+    """The raw dataset of every configured source and of every source loaded into this warehouse before
+    (a working folder here), so a source loaded once with ``--source`` or dropped from the configuration is
+    still seen by status, recover and reset."""
+    loaded = [
+        settings.dataset_of(name) for name in pipelines_with_state() if name != settings.REPORTS_DATASET
+    ]
+    return list(dict.fromkeys([*settings.raw_datasets(), *loaded]))
+
+
 def pending_packages() -> list[dict[str, Any]]:
     """Load packages extracted or normalized but never archived as loaded, per pipeline."""
     from extract_load.pipeline import source_pipeline
@@ -97,7 +107,7 @@ def _orphan_rows(
 ) -> dict[str, int]:
     """Per raw table, rows whose load id has no completed ``_dlt_loads`` row, through one engine's catalog."""
     counts = {}
-    for dataset in settings.RAW_DATASETS:
+    for dataset in raw_datasets_here():
         names = tables(dataset)
         loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in names else None
         completed = (
@@ -227,7 +237,7 @@ def recover() -> list[dict[str, Any]]:
     if actions and settings.warehouse_name() == "spark":
         from extract_load.lake import register_dataset
 
-        for dataset in settings.RAW_DATASETS:  # a finished package may have landed tables not declared yet
+        for dataset in raw_datasets_here():  # a finished package may have landed tables not declared yet
             register_dataset(dataset)
     return actions
 

@@ -72,7 +72,7 @@ def extract_load(
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from extract_load.ledger import ReconciliationError
-    from extract_load.pipeline import dataset_of, load_source
+    from extract_load.pipeline import load_source
     from extract_load.run_report import aborted_rows, loaded_rows, store_report
 
     names = sources or settings.extract_load_sources()
@@ -84,7 +84,7 @@ def extract_load(
                 progress.info("extract-load %d/%d: %s ...", number, len(names), name)
                 with _source_location(name, api, landing) as location:
                     load = load_source(name, location)
-                _register_lake_dataset(dataset_of(name))
+                _register_lake_dataset(settings.dataset_of(name))
                 step.detail[name] = load.to_dict()
                 report += loaded_rows(record.run_id, load)
                 progress.info(
@@ -233,7 +233,7 @@ def publish_marts(record: RunRecord) -> dict[str, int]:
 
 def raw_row_counts() -> dict[str, int]:
     """Rows per raw table (dlt's own tables left out), as ``dataset.table``."""
-    by_dataset = _row_counts_by_schema(settings.RAW_DATASETS, with_dlt=False)
+    by_dataset = _row_counts_by_schema(settings.raw_datasets(), with_dlt=False)
     return {f"{dataset}.{table}": n for dataset, counts in by_dataset.items() for table, n in counts.items()}
 
 

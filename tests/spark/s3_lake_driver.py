@@ -32,7 +32,7 @@ def main() -> None:
     work = Path(os.environ["JAFFLE_DATA_DIR"])
     land_fixture_sources("s3_lake", work / "pipelines")
     locations = {}
-    for dataset in settings.RAW_DATASETS:
+    for dataset in settings.raw_datasets():
         for table in register_dataset(dataset):
             locations[f"{dataset}.{table}"] = table_location(dataset, table)
     run_dbt_checked("build")

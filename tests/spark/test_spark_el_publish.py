@@ -27,7 +27,7 @@ from warehouse.runs import RunRecord
 
 pytestmark = pytest.mark.slow
 
-DATABASES = (*settings.RAW_DATASETS, settings.REPORTS_DATASET, "marts", "published", "published_versions")
+DATABASES = (*settings.raw_datasets(), settings.REPORTS_DATASET, "marts", "published", "published_versions")
 
 
 @pytest.fixture

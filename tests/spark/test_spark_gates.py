@@ -48,7 +48,7 @@ def landed(
         patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
         reset_warehouse()  # the process's metastore may hold another Spark test's tables (dbt would increment them)
         land_fixture_sources("spark_gates", folder / "pipelines")
-        for dataset in settings.RAW_DATASETS:
+        for dataset in settings.raw_datasets():
             register_dataset(dataset)
         run_dbt_checked("run")
         yield spark_session

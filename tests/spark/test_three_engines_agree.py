@@ -90,7 +90,7 @@ def _register_lake() -> None:
     """Spark: declare the landed tables in the metastore, as the extract-load step does."""
     from extract_load.lake import register_dataset
 
-    for dataset in settings.RAW_DATASETS:
+    for dataset in settings.raw_datasets():
         register_dataset(dataset)
 
 
