@@ -12,6 +12,25 @@ from pathlib import Path
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 
+# Folders whose slow tests take minutes each (Spark sessions, Airflow DAG runs): started first.
+LONGEST_FIRST = ("spark", "orchestration")
+
+
+def _start_order(item: pytest.Item) -> int:
+    """0 for the longest tests, 1 for other slow ones, 2 for the rest."""
+    if item.get_closest_marker("slow") is None or item.get_closest_marker("faults") is not None:
+        return 2
+    return 0 if Path(item.path).parent.name in LONGEST_FIRST else 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, the longest first of all (a stable sort: the same order in every xdist worker).
+
+    pytest-xdist hands out tests in this order as workers free up, so the tests of minutes start early and the
+    short ones fill the gaps at the end, instead of one worker running a Spark build alone at the close.
+    """
+    items.sort(key=_start_order)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def private_dbt_output_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
