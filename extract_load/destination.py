@@ -112,4 +112,5 @@ def pipelines_dir() -> Path:
 
 def broken_pipelines_dir() -> Path:
     """Where unreadable working folders of crashed runs are kept for inspection (never read again)."""
-    return pipelines_dir().with_name(pipelines_dir().name + "-broken")
+    working = pipelines_dir()
+    return working.with_name(working.name + "-broken")
