@@ -31,6 +31,7 @@ from .destination import (
 )
 from .destination_state import state_of_destination
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
+from .merged_rows import rows_kept
 from .recovery import recovered_pipeline
 from .table_stats import table_seconds
 
@@ -50,13 +51,15 @@ FILE_ROWS_VARIABLE = "NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS"  # dlt's setting; 
 
 @dataclass
 class TableLoad:
-    """One table of one source run: rows written, seconds, and the row balance when the source counts reads."""
+    """One table of one source run: rows the warehouse kept, seconds, and the row balance when the source counts
+    reads."""
 
     table: str
     rows: int
     seconds: float
     read: int | None = None
     quarantined: int = 0
+    merged_away: int = 0  # rows the merge removed as duplicates of a key in the same load
 
     @property
     def rows_per_second(self) -> float | None:
@@ -65,8 +68,9 @@ class TableLoad:
 
     @property
     def balanced(self) -> bool | None:
-        """Rows read = rows loaded + rows quarantined (None for tables the source does not count)."""
-        return None if self.read is None else self.read == self.rows + self.quarantined
+        """Rows read = loaded + merged away as duplicates + quarantined (None for tables the source does not
+        count)."""
+        return None if self.read is None else self.read == self.rows + self.merged_away + self.quarantined
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy with the derived fields."""
@@ -162,12 +166,19 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
     load_info.raise_on_failed_jobs()
     per_table = table_seconds(extract_info, normalize_info, load_info)
     read, quarantined = ledger.read, ledger.quarantined
+    kept = rows_kept(pipeline, list(rows), list(load_info.loads_ids))
     tables = [
         TableLoad(
-            table, count, round(per_table.get(table, 0.0), 3), read.get(table), quarantined.get(table, 0)
+            table,
+            kept.get(table, count),
+            round(per_table.get(table, 0.0), 3),
+            read.get(table),
+            quarantined.get(table, 0),
+            count - kept.get(table, count),
         )
         for table, count in sorted(rows.items())
     ]
+    rows = {table.table: table.rows for table in tables}
     result = SourceLoad(name, dataset_of(name), list(load_info.loads_ids), rows, seconds, tables, recovered)
     log.info(
         "%s: %s rows into %s in %.1fs", name, sum(rows.values()), dataset_of(name), sum(seconds.values())

@@ -1,7 +1,7 @@
 """Store each run's per-table load summary in the warehouse (``pipeline_runs.table_loads``) for reporting.
 
-One row per run, source and table: rows read, loaded and quarantined, whether they balance, seconds and
-rows per second. Sources aborted by a failed reconciliation are stored too, with status ``aborted``, so the
+One row per run, source and table: rows read, loaded, merged away as duplicates and quarantined, whether
+they balance (read = loaded + merged away + quarantined), seconds and rows per second. Sources aborted by a failed reconciliation are stored too, with status ``aborted``, so the
 history shows failures as well as successes.
 """
 
@@ -12,9 +12,11 @@ from typing import Any
 
 import dlt
 
+from warehouse.settings import dataset_of
+
 from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
 from .ledger import ReconciliationError
-from .pipeline import SourceLoad, dataset_of
+from .pipeline import SourceLoad
 
 REPORTS_DATASET = "pipeline_runs"
 TABLE_LOADS = "table_loads"
@@ -28,6 +30,7 @@ COLUMNS: dict[str, dict] = {
     "rows_loaded": {"data_type": "bigint", "nullable": False},
     "rows_read": {"data_type": "bigint", "nullable": True},
     "rows_quarantined": {"data_type": "bigint", "nullable": False},
+    "rows_merged_away": {"data_type": "bigint", "nullable": True},
     "balanced": {"data_type": "bool", "nullable": True},
     "seconds": {"data_type": "double", "nullable": True},
     "rows_per_second": {"data_type": "double", "nullable": True},
@@ -53,6 +56,7 @@ def loaded_rows(run_id: str, load: SourceLoad) -> list[dict[str, Any]]:
             "rows_loaded": table.rows,
             "rows_read": table.read,
             "rows_quarantined": table.quarantined,
+            "rows_merged_away": table.merged_away,
             "balanced": table.balanced,
             "seconds": table.seconds,
             "rows_per_second": table.rows_per_second,
@@ -75,6 +79,7 @@ def aborted_rows(run_id: str, source: str, error: ReconciliationError) -> list[d
             "rows_loaded": balance.loaded,
             "rows_read": balance.read,
             "rows_quarantined": balance.quarantined,
+            "rows_merged_away": None,
             "balanced": balance.balanced,
             "seconds": None,
             "rows_per_second": None,

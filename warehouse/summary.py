@@ -42,7 +42,11 @@ def _table_line(source: str, table: dict) -> str:
     line = f"  {source + '.' + table['table']:<40} {table['rows']:>10,} {table['seconds']:>8.2f}s {rate}"
     if table.get("read") is not None:
         verdict = "balanced" if table["balanced"] else "NOT BALANCED"
-        line += f"  read {table['read']:,} = loaded {table['rows']:,} + quarantined {table['quarantined']:,}: {verdict}"
+        merged = table.get("merged_away") or 0
+        line += (
+            f"  read {table['read']:,} = loaded {table['rows']:,} + merged away as duplicates {merged:,}"
+            f" + quarantined {table['quarantined']:,}: {verdict}"
+        )
     return line
 
 

@@ -135,3 +135,41 @@ def test_postgres_normalizes_bounded_files_and_a_set_value_wins(monkeypatch: pyt
     with el_pipeline._bounded_files():
         assert variable not in os.environ
     assert el_pipeline._load_options() == {}  # dlt's own defaults
+
+
+def test_rows_a_merge_removes_as_duplicates_are_counted_not_reported_as_loaded(warehouse: str) -> None:
+    """Pages that overlap: order 3 is sent twice in one load; read = loaded + merged away + quarantined."""
+    ledger = RowLedger()
+
+    @dlt.resource(primary_key="id", write_disposition="merge")
+    def orders():
+        pages = [[1, 2, 3], [3, 4, 5]]  # the second page repeats the last row of the first
+        for page in pages:
+            ledger.count_read("orders", len(page))
+            ledger.count_read("orders__items", 2 * len(page))
+            yield [{"id": n, "items": [{"sku": "a"}, {"sku": "b"}]} for n in page]
+
+    @dlt.source(name="overlap")
+    def overlap():
+        return orders
+
+    load = run_source("overlap", overlap(), ledger)
+    tables = {table.table: table for table in load.tables}
+    assert (tables["orders"].read, tables["orders"].rows, tables["orders"].merged_away) == (6, 5, 1)
+    assert (tables["orders__items"].read, tables["orders__items"].rows) == (12, 10)
+    assert tables["orders__items"].merged_away == 2
+    assert tables["orders"].balanced and tables["orders__items"].balanced
+    assert load.rows == {"orders": 5, "orders__items": 10}
+    assert _rows("raw_overlap", "orders") == 5 and _rows("raw_overlap", "orders__items") == 10
+    store_report(loaded_rows("run-1", load))
+    with connect(read_only=False) as connection:
+        stored = fetch_all(
+            connection,
+            "select table_name, rows_read, rows_loaded, rows_merged_away, rows_quarantined, balanced"
+            f" from {quote(REPORTS_DATASET, TABLE_LOADS)} order by table_name",
+        )
+    assert stored == [("orders", 6, 5, 1, 0, True), ("orders__items", 12, 10, 2, 0, True)]
+    # A rerun sending the same rows replaces them: loaded again, nothing merged away within the load.
+    ledger = RowLedger()
+    again = {table.table: table for table in run_source("overlap", overlap(), ledger).tables}
+    assert (again["orders"].rows, again["orders"].merged_away) == (5, 1)

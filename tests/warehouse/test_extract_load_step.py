@@ -42,6 +42,7 @@ def test_el_with_a_source_loads_only_that_source_and_stores_its_report(data_dir:
     assert all(loaded == read and balanced for *_, loaded, read, _, balanced in report)
     output = capsys.readouterr().out
     assert "jaffle_oltp.employees" in output and "balanced" in output
+    assert " + merged away as duplicates 0 + quarantined 0: balanced" in output
 
 
 def test_an_unbalanced_source_fails_the_step_and_is_reported_as_aborted(
