@@ -43,7 +43,7 @@ def api_stand_in(source: Path, log: Path) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "extract_load.jaffle_api_stand_in",
+        "demo.api_stand_in",
         "--source",
         str(source),
         "--port",

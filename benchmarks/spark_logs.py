@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import psutil
 
-from extract_load.demo_logs import generate_logs
+from demo.event_logs import generate_logs
 from warehouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT, data_dir
 
 log = logging.getLogger("benchmarks.spark_logs")

@@ -44,7 +44,7 @@ def pipeline_load(args: dict) -> dict[str, Any]:
 
 def append_orders(args: dict) -> dict[str, Any]:
     """Append 1% new orders (with items) to the demo source, dated the day after its last order."""
-    from extract_load.demo_data import append_orders as append
+    from demo.data import append_orders as append
 
     work = Path(args["work"])
     started = time.perf_counter()

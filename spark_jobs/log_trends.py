@@ -1,6 +1,6 @@
 """Daily web and store trends from the demo event logs, on Spark: clean, sessionise, aggregate, register.
 
-Reads ``<logs>/date=YYYY-MM-DD/*.jsonl.gz`` (extract_load/demo_logs.py) and writes two Parquet tables in the
+Reads ``<logs>/date=YYYY-MM-DD/*.jsonl.gz`` (demo/event_logs.py) and writes two Parquet tables in the
 metastore: ``log_trends.daily_trends`` (partitioned by event_date) and ``log_trends.daily_quality`` (lines read,
 kept and rejected per day folder). The rules are those of the dbt models in dbt_project/models/logs/ and
 docs/log_trends.md; a test proves both give the same rows.

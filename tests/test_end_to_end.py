@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 from published_data import published_fingerprint
 
-from extract_load.demo_data import append_orders, read_manifest
-from extract_load.jaffle_api_stand_in import serve
+from demo.api_stand_in import serve
+from demo.data import append_orders, read_manifest
 from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all

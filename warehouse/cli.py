@@ -151,7 +151,7 @@ def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
     elif command == "generate":
         steps.generate_demo_data(arguments.scale, arguments.seed)
     elif command == "logs":
-        from extract_load.demo_logs import generate_logs
+        from demo.event_logs import generate_logs
 
         folder = settings.event_logs_dir()
         manifest = generate_logs(folder, arguments.gigabytes, arguments.seed, arguments.days)

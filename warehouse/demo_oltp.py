@@ -46,7 +46,7 @@ def demo_oltp_url() -> str:
 
 def seed_demo_oltp(seed: int, scale: float, force: bool = False) -> dict[str, int]:
     """Seed the demo OLTP database unless it already holds this seed and scale; returns rows per table."""
-    from extract_load.demo_data.oltp import seed_oltp
+    from demo.data.oltp import seed_oltp
 
     url = demo_oltp_url()
     shown = make_url(url).render_as_string(hide_password=True)

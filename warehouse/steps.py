@@ -25,7 +25,7 @@ DEFAULT_SCALE = 0.1
 
 def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, force: bool = False) -> dict:
     """Write the demo source systems (API data, landing files, OLTP database) unless already there."""
-    from extract_load.demo_data import generate
+    from demo.data import generate
 
     manifest_path = settings.data_dir() / "source" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -42,7 +42,7 @@ def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, f
 def api_base_url(api: str) -> Iterator[str | None]:
     """``local`` serves the demo data on loopback; ``config`` uses the configured URL; else a URL."""
     if api == "local":
-        from extract_load.jaffle_api_stand_in import serve
+        from demo.api_stand_in import serve
 
         with serve(settings.data_dir() / "source") as base_url:
             yield base_url
@@ -202,7 +202,7 @@ def transform(record: RunRecord) -> None:
 
 def reconcile(record: RunRecord) -> dict[str, dict]:
     """Check that the audited marts hold every order, item, customer and cent the demo source produced."""
-    from extract_load.demo_data import read_manifest
+    from demo.data import read_manifest
 
     from .reconcile import reconcile_with_source
 

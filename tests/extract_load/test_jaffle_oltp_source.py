@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from dlt.pipeline.exceptions import PipelineStepFailed
 from postgres_server import POSTGRES_ENVIRONMENT, require_postgres, throwaway_database
 
-from extract_load.demo_data.oltp import EMPLOYEES, INVENTORY_LEVELS, TABLES, seed_oltp, touch_oltp
+from demo.data.oltp import EMPLOYEES, INVENTORY_LEVELS, TABLES, seed_oltp, touch_oltp
 from extract_load.destination import LOADER_FILE_FORMAT
 from extract_load.ledger import RowLedger
 from extract_load.sources.jaffle_oltp import jaffle_oltp_source

@@ -70,7 +70,7 @@ def install(fault: str, k: int, fired_file: Path) -> None:
     from dlt.destinations.job_client_impl import SqlJobClientBase
     from dlt.pipeline.pipeline import Pipeline
 
-    from extract_load.jaffle_api_stand_in.server import RequestHandler
+    from demo.api_stand_in.server import RequestHandler
 
     due = _arm(fault, k, fired_file)
 

@@ -30,7 +30,7 @@ import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 from published_data import published_fingerprint
 
-from extract_load.demo_data import append_orders, read_manifest
+from demo.data import append_orders, read_manifest
 from warehouse import settings, steps
 from warehouse.connection import connect, fetch_all, quote
 from warehouse.dbt import dbt_environment

@@ -11,7 +11,7 @@ import sys
 from http import HTTPStatus
 from itertools import count
 
-from extract_load.jaffle_api_stand_in.server import API_PREFIX, RequestHandler, StandInServer
+from demo.api_stand_in.server import API_PREFIX, RequestHandler, StandInServer
 
 STARTED = count(1)
 

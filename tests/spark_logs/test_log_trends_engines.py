@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from extract_load.demo_logs import generate_logs
+from demo.event_logs import generate_logs
 from warehouse.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import pytest
 from file_source_helpers import FilePipeline, upload_folder
 from moto.server import ThreadedMotoServer
 
-from extract_load.demo_data import generate
+from demo.data import generate
 from extract_load.sources.jaffle_files.settings import DATASET_NAME
 
 DEMO_SCALE = 0.02

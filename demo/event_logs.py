@@ -19,8 +19,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from extract_load.demo_data.randomness import rng_for
-from extract_load.demo_data.reference import STORES
+from demo.data.randomness import rng_for
+from demo.data.reference import STORES
 
 log = logging.getLogger(__name__)
 

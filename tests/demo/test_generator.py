@@ -1,4 +1,4 @@
-"""Tests for the deterministic demo data generator (extract_load.demo_data)."""
+"""Tests for the deterministic demo data generator (demo.data)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from extract_load.demo_data import append_orders, generate
-from extract_load.demo_data.__main__ import main as cli_main
-from extract_load.demo_data.transactions import tax_cents
+from demo.data import append_orders, generate
+from demo.data.__main__ import main as cli_main
+from demo.data.transactions import tax_cents
 
 SCALE = 0.02
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")

@@ -17,9 +17,9 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from extract_load.demo_data.randomness import rng_for
-from extract_load.demo_data.reference import PRODUCTS, STORES, stores_table
-from extract_load.demo_data.transactions import FIRST_NAMES, LAST_NAMES, scaled_count
+from demo.data.randomness import rng_for
+from demo.data.reference import PRODUCTS, STORES, stores_table
+from demo.data.transactions import FIRST_NAMES, LAST_NAMES, scaled_count
 
 OLTP_STREAM_TAG = 9_001  # keeps OLTP draws apart from the generator's streams for the same seed
 TOUCH_STREAM_TAG = 9_002

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extract_load.demo_data.files import write_parquet
-from extract_load.demo_data.landing import (
+from demo.data.files import write_parquet
+from demo.data.landing import (
     LOYALTY_EVENTS_AT_SCALE_1,
     STORE_EVENTS_AT_SCALE_1,
     TWEETS_AT_SCALE_1,
@@ -24,16 +24,16 @@ from extract_load.demo_data.landing import (
     write_supplier_prices,
     write_tweets,
 )
-from extract_load.demo_data.manifest import build_manifest, order_totals, read_manifest, write_manifest
-from extract_load.demo_data.randomness import epoch_seconds, rng_for, streams, weighted_pick
-from extract_load.demo_data.reference import (
+from demo.data.manifest import build_manifest, order_totals, read_manifest, write_manifest
+from demo.data.randomness import epoch_seconds, rng_for, streams, weighted_pick
+from demo.data.reference import (
     ORDER_WINDOW_DAYS,
     ORDER_WINDOW_START,
     products_table,
     stores_table,
     supplies_table,
 )
-from extract_load.demo_data.transactions import (
+from demo.data.transactions import (
     CUSTOMERS_AT_SCALE_1,
     MIN_CUSTOMERS,
     ORDERS_AT_SCALE_1,

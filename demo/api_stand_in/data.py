@@ -94,7 +94,7 @@ class SourceData:
         for entity in ENTITIES:
             path = self.source_dir / f"{entity}.parquet"
             if not path.is_file():
-                raise FileNotFoundError(f"missing source table {path}; run python -m extract_load.demo_data")
+                raise FileNotFoundError(f"missing source table {path}; run python -m demo.data")
             self._con.execute(LOAD_SQL[entity], [str(path)])
         self.counts = {e: self._con.execute(COUNT_SQL[e]).fetchone()[0] for e in ENTITIES}
         self._order_times = self._con.execute(ORDER_TIMES_SQL).fetchnumpy()["ordered_at"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract_load.demo_data.files import write_bytes
-from extract_load.demo_data.randomness import ISO_FORMAT
+from demo.data.files import write_bytes
+from demo.data.randomness import ISO_FORMAT
 
 MANIFEST_NAME = "manifest.json"
 SOURCE_ENTITIES = ("customers", "orders", "items", "products", "stores", "supplies")

@@ -1,4 +1,4 @@
-"""CLI: `python -m extract_load.jaffle_api_stand_in --source data/source --port 8765` (Ctrl-C stops it)."""
+"""CLI: `python -m demo.api_stand_in --source data/source --port 8765` (Ctrl-C stops it)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import signal
 import sys
 from pathlib import Path
 
-from extract_load.jaffle_api_stand_in.server import base_url, make_server
+from demo.api_stand_in.server import base_url, make_server
 
-logger = logging.getLogger("extract_load.jaffle_api_stand_in")
+logger = logging.getLogger("demo.api_stand_in")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     default_source = Path(os.environ.get("JAFFLE_DATA_DIR", "data")) / "source"
-    parser = argparse.ArgumentParser(prog="python -m extract_load.jaffle_api_stand_in", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo.api_stand_in", description=__doc__)
     parser.add_argument(
         "--source", type=Path, default=default_source, help="folder with the source *.parquet"
     )

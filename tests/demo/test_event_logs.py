@@ -6,7 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-from extract_load.demo_logs import BAD_TIMESTAMPS, DIRTY_RATES, generate_logs
+from demo.event_logs import BAD_TIMESTAMPS, DIRTY_RATES, generate_logs
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -7,7 +7,7 @@ from datetime import datetime
 import numpy as np
 import pyarrow as pa
 
-from extract_load.demo_data.randomness import rng_for, uuid_strings
+from demo.data.randomness import rng_for, uuid_strings
 
 REFERENCE_SEED = 20160901
 ORDER_WINDOW_START = datetime(2016, 9, 1)

@@ -1,4 +1,4 @@
-"""CLI: `python -m extract_load.demo_data --out data --seed 42 --scale 0.1` (or `--append-orders N --start D`)."""
+"""CLI: `python -m demo.data --out data --seed 42 --scale 0.1` (or `--append-orders N --start D`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from extract_load.demo_data import append_orders, generate
+from demo.data import append_orders, generate
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="python -m extract_load.demo_data", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo.data", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("JAFFLE_DATA_DIR", "data")))
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 is about the public data set")

@@ -1,5 +1,5 @@
 """Local stand-in for the public Jaffle Shop REST API, serving data/source/*.parquet over loopback."""
 
-from extract_load.jaffle_api_stand_in.server import make_server, serve
+from demo.api_stand_in.server import make_server, serve
 
 __all__ = ["make_server", "serve"]

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from extract_load.demo_data import append_orders, generate
-from extract_load.jaffle_api_stand_in import serve
+from demo.api_stand_in import serve
+from demo.data import append_orders, generate
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 LINK = re.compile(r'^<([^>]+)>; rel="next"$')

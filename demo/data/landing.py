@@ -14,16 +14,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract_load.demo_data.files import gzip_bytes, remove_matching, write_avro, write_bytes, write_parquet
-from extract_load.demo_data.randomness import (
+from demo.data.files import gzip_bytes, remove_matching, write_avro, write_bytes, write_parquet
+from demo.data.randomness import (
     iso_strings,
     pick_open_stores,
     timestamps,
     uuid_strings,
     weighted_pick,
 )
-from extract_load.demo_data.reference import store_demand
-from extract_load.demo_data.transactions import draw_times, opened_seconds
+from demo.data.reference import store_demand
+from demo.data.transactions import draw_times, opened_seconds
 
 TWEETS_AT_SCALE_1 = 4_000
 TWEETS_GZIP_FROM = "2017-01"  # the social-media export switched to gzip: both kinds of file land

@@ -8,14 +8,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract_load.demo_data.randomness import (
+from demo.data.randomness import (
     epoch_seconds,
     pick_open_stores,
     timestamps,
     uuid_strings,
     weighted_pick,
 )
-from extract_load.demo_data.reference import (
+from demo.data.reference import (
     product_popularity,
     store_demand,
     store_tax_basis_points,

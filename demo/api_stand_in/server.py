@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from extract_load.jaffle_api_stand_in.data import ENTITIES, SourceData
+from demo.api_stand_in.data import ENTITIES, SourceData
 
 logger = logging.getLogger(__name__)
 
