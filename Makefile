@@ -73,7 +73,7 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 # seed is printed in pytest's header, JAFFLE_FAULT_SEED=N repeats it); make test-faults runs all of them.
 FAULT_SAMPLE ?= 45
 test: setup ## run the whole test suite with a seeded sample of the faults (Postgres tests skip when no server is reachable, fail in CI)
-	@status=0; $(PYTEST) -m "not faults" || status=$$?; \
+	@status=0; $(PYTEST) -m "not faults" --durations=25 || status=$$?; \
 	JAFFLE_FAULT_SAMPLE=$(FAULT_SAMPLE) JAFFLE_FAULT_SEED=$${JAFFLE_FAULT_SEED:-$$RANDOM} \
 		$(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
