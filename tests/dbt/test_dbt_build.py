@@ -28,6 +28,8 @@ MARTS = ("customers", "orders", "order_items", "products", "locations", "supplie
 PG_PREFIX = "DESTINATION__POSTGRES__CREDENTIALS__"
 DBT = str(Path(sys.executable).with_name("dbt"))  # the dbt installed beside this interpreter
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 
 @dataclass
 class BuiltWarehouse:

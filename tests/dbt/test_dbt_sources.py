@@ -27,6 +27,8 @@ from warehouse.settings import DBT_PROJECT_DIR, DEFAULT_SOURCES, duckdb_path, po
 
 SOURCES = list(DEFAULT_SOURCES)
 
+pytestmark = pytest.mark.slow  # dbt runs (source freshness) and loads on both engines: not in make test-fast
+
 
 def _use_data_dir(patch: pytest.MonkeyPatch, folder: Path) -> None:
     """Point every step at ``folder`` on DuckDB, with the demo OLTP database inside it."""

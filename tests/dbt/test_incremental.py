@@ -47,6 +47,8 @@ COMPARED_TABLES = (
 )
 SENTINEL_ORDER = "or-3"  # Alice's; no later load touches it
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 
 @dataclass
 class Run:

@@ -25,6 +25,8 @@ SNAPSHOTS = {
 CURRENT = datetime(9999, 12, 31)  # dbt_valid_to of current versions (dbt_valid_to_current)
 CLOCK_SLACK = timedelta(seconds=30)
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 
 @dataclass
 class History:

@@ -8,6 +8,8 @@ import pytest
 
 from expectations.__main__ import main
 
+pytestmark = pytest.mark.slow  # gates through the command line on both engines: not in make test-fast
+
 
 def test_the_cli_passes_on_good_marts_and_fails_on_bad_ones(backend, capsys):
     assert main(["--stage", "marts"]) == 0

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from expectations.suites import marts, raw, staging
 
 BAD_RAW = {"raw_jaffle_api": "bad_api", "raw_jaffle_files": "bad_files", "raw_jaffle_oltp": "bad_oltp"}
+
+pytestmark = pytest.mark.slow  # every gate on both engines over loaded data: not in make test-fast
 
 
 def expectation_types_in_suites() -> set[str]:

@@ -23,6 +23,8 @@ from warehouse.connection import connect, fetch_all, placeholder, quote
 SCHEMA, TABLE = "drift_checked", "events"
 THRESHOLDS = ("JAFFLE_ROW_DROP_PERCENT", "JAFFLE_ROW_SPIKE_FACTOR", "JAFFLE_ROW_SPIKE_MIN_ROWS")
 
+pytestmark = pytest.mark.slow  # gates over loaded data, run after run: not in make test-fast
+
 
 def execute(statement: str, parameters: tuple = ()) -> None:
     """Run one statement as the warehouse's owner (DuckDB file or the test database's login user)."""

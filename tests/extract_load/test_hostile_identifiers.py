@@ -125,6 +125,8 @@ IDENTIFIER = _SHORT | _LONG
 
 # ---------------------------------------------------------------------------------------------------- warehouse
 
+pytestmark = pytest.mark.slow  # property-based loads on both engines, minutes in all: not in make test-fast
+
 
 def _pipeline(name: str) -> dlt.Pipeline:
     """The pipeline ``run_source(name, ...)`` runs (same state folder, destination and dataset)."""

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).parent
+
+pytestmark = pytest.mark.slow  # four pytest collections of the fault suite: not in make test-fast
 
 
 def _collected(sample: int | None, seed: int | None) -> set[str]:

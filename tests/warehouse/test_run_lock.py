@@ -34,6 +34,8 @@ with warehouse_lock("held-by-test"):
     time.sleep(600)
 """
 
+pytestmark = pytest.mark.slow  # kills and recovers real loads: not in make test-fast
+
 
 def test_a_second_run_exits_at_once_naming_the_run_that_holds_the_warehouse(warehouse: str, capsys):
     if warehouse == "postgres":
