@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate logs spark-logs el check transform publish demo run docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-fast test-faults bench lint format clean
+.PHONY: help setup generate logs spark-logs el check transform publish demo run docs docs-build dashboard airflow-up airflow-down pg-setup reset status recover test test-all test-fast test-faults bench lint format clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,13 +69,20 @@ docs-build: setup ## build the dbt docs (also as one self-contained page, static
 docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=...)
 	$(JAFFLE) docs --serve --port $${PORT:-8080}
 
-# make test runs a seeded sample of the faults (every step and kind of fault, random injection points; the
-# seed is printed in pytest's header, JAFFLE_FAULT_SEED=N repeats it); make test-faults runs all of them.
+# make test runs the fast tier in full, a seeded sample of the slow tier (SLOW_SAMPLE: one test of every slow
+# file at least, the others with that probability; tests/tiers.py) and of the faults (FAULT_SAMPLE: every step
+# and kind of fault, random injection points). The seeds are printed in pytest's headers; JAFFLE_SLOW_SEED=N
+# and JAFFLE_FAULT_SEED=N repeat a sample. make test-all runs every test.
+SLOW_SAMPLE ?= 0.5
 FAULT_SAMPLE ?= 45
-test: setup ## run the whole test suite with a seeded sample of the faults (Postgres tests skip when no server is reachable, fail in CI)
-	@status=0; $(PYTEST) -m "not faults" --durations=25 || status=$$?; \
+test: setup ## the fast tier, and seeded samples of the slow tier and the faults (Postgres tests skip when no server is reachable, fail in CI)
+	@status=0; JAFFLE_SLOW_SAMPLE=$(SLOW_SAMPLE) JAFFLE_SLOW_SEED=$${JAFFLE_SLOW_SEED:-$$RANDOM} \
+		$(PYTEST) -m "not faults" --durations=25 || status=$$?; \
 	JAFFLE_FAULT_SAMPLE=$(FAULT_SAMPLE) JAFFLE_FAULT_SEED=$${JAFFLE_FAULT_SEED:-$$RANDOM} \
 		$(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
+
+test-all: setup ## every test and every fault, no samples
+	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
 test-fast: setup ## the tests without the slow end-to-end suites
 	$(PYTEST) -m "not slow"

@@ -10,26 +10,34 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tiers
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 
-# Folders whose slow tests take minutes each (Spark sessions, Airflow DAG runs): started first.
-LONGEST_FIRST = ("spark", "orchestration")
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The slow tier's sample, so a failing sample can be run again."""
+    sample = tiers.sample_settings()
+    if sample is None:
+        return None
+    share, seed = sample
+    return f"slow tier: a sample of {share:.0%} (one test of every file at least), seed {seed}"
 
 
-def _start_order(item: pytest.Item) -> int:
-    """0 for the longest tests, 1 for other slow ones, 2 for the rest."""
-    if item.get_closest_marker("slow") is None or item.get_closest_marker("faults") is not None:
-        return 2
-    return 0 if Path(item.path).parent.name in LONGEST_FIRST else 1
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sample the slow tier when asked (tiers.py); then slow tests first, the longest first of all.
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first, the longest first of all (a stable sort: the same order in every xdist worker).
-
-    pytest-xdist hands out tests in this order as workers free up, so the tests of minutes start early and the
-    short ones fill the gaps at the end, instead of one worker running a Spark build alone at the close.
+    The sort is stable, so every xdist worker sees the same order. pytest-xdist hands out tests in this order
+    as workers free up: the tests of minutes start early and the short ones fill the gaps at the end, instead of
+    one worker running a Spark build alone at the close.
     """
-    items.sort(key=_start_order)
+    sample = tiers.sample_settings()
+    if sample is not None:
+        kept = {id(item) for item in tiers.slow_sample(items, *sample)}
+        deselected = [item for item in items if id(item) not in kept]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if id(item) in kept]
+    items.sort(key=tiers.start_order)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,46 @@
+"""make test's seeded sample of the slow tier: every fast test, one slow test of each file at least, repeatable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tiers
+
+
+@dataclass
+class FakeItem:
+    """What the sample reads of a collected test: its file and its marks."""
+
+    path: Path
+    marks: set[str] = field(default_factory=set)
+
+    def get_closest_marker(self, name: str) -> str | None:
+        return name if name in self.marks else None
+
+
+ITEMS = [
+    *(FakeItem(Path(f"tests/slow_{n % 4}.py"), {"slow"}) for n in range(40)),
+    *(FakeItem(Path("tests/fast.py")) for _ in range(10)),
+    *(FakeItem(Path("tests/faults/test_faults.py"), {"slow", "faults"}) for _ in range(5)),
+]
+
+
+def test_the_sample_keeps_every_fast_test_and_one_slow_test_of_every_file() -> None:
+    for seed in range(20):
+        kept = tiers.slow_sample(ITEMS, 0.0, seed)
+        assert sorted(str(item.path) for item in kept if tiers.is_slow(item)) == [
+            f"tests/slow_{n}.py" for n in range(4)
+        ]
+        assert (
+            sum(not tiers.is_slow(item) for item in kept) == 15
+        )  # fast tests and the separately sampled faults
+
+
+def test_the_same_seed_draws_the_same_sample_and_the_share_is_kept() -> None:
+    first, again, other = (tiers.slow_sample(ITEMS, 0.5, seed) for seed in (7, 7, 8))
+    assert [id(item) for item in first] == [id(item) for item in again]
+    assert [id(item) for item in first] != [id(item) for item in other]
+    slow = [item for item in first if tiers.is_slow(item)]
+    assert 12 <= len(slow) <= 28, "about half of 40"
+    assert len(tiers.slow_sample(ITEMS, 1.0, 7)) == len(ITEMS)

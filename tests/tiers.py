@@ -1,0 +1,61 @@
+"""The test tiers: the order tests start in, and make test's seeded sample of the slow tier.
+
+``make test-fast`` runs the tests not marked ``slow``; ``make test`` runs all of them and a seeded sample of the
+slow tier: at least one test of every slow file, every other slow test with probability ``JAFFLE_SLOW_SAMPLE``
+(the seed, ``JAFFLE_SLOW_SEED``, is printed in pytest's header and repeats the sample); ``make test-all`` runs
+every test. Over runs with different seeds every slow test runs; each run stays within CI's time.
+The fault suite has its own sample (tests/faults/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+# Folders whose slow tests take minutes each (Spark sessions, Airflow DAG runs): started first.
+LONGEST_FIRST = ("spark", "orchestration")
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """A test of the slow tier (the fault suite is sampled on its own)."""
+    return item.get_closest_marker("slow") is not None and item.get_closest_marker("faults") is None
+
+
+def start_order(item: pytest.Item) -> int:
+    """0 for the longest tests, 1 for other slow ones, 2 for the rest."""
+    if not is_slow(item):
+        return 2
+    return 0 if Path(item.path).parent.name in LONGEST_FIRST else 1
+
+
+def sample_settings() -> tuple[float, int] | None:
+    """``JAFFLE_SLOW_SAMPLE`` (the share of slow tests to run) and ``JAFFLE_SLOW_SEED``, when asked for."""
+    share = os.environ.get("JAFFLE_SLOW_SAMPLE", "").strip()
+    if not share:
+        return None
+    seed = os.environ.get("JAFFLE_SLOW_SEED", "").strip()
+    if not seed:
+        raise pytest.UsageError(
+            "JAFFLE_SLOW_SAMPLE needs JAFFLE_SLOW_SEED: every pytest-xdist worker must draw the same sample"
+        )
+    if not 0 <= float(share) <= 1:
+        raise pytest.UsageError(f"JAFFLE_SLOW_SAMPLE={share} is not a share between 0 and 1")
+    return float(share), int(seed)
+
+
+def slow_sample(items: list[pytest.Item], share: float, seed: int) -> list[pytest.Item]:
+    """The items to keep: every fast test, one slow test of each file, the other slow ones with ``share``."""
+    rng = random.Random(seed)
+    by_file: dict[str, list[pytest.Item]] = defaultdict(list)
+    for item in items:
+        if is_slow(item):
+            by_file[str(item.path)].append(item)
+    kept: set[int] = set()
+    for _, tests in sorted(by_file.items()):
+        first = rng.randrange(len(tests))
+        kept |= {id(test) for index, test in enumerate(tests) if index == first or rng.random() < share}
+    return [item for item in items if not is_slow(item) or id(item) in kept]
