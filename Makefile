@@ -77,7 +77,7 @@ SLOW_SAMPLE ?= 0.5
 FAULT_SAMPLE ?= 45
 test: setup ## the fast tier, and seeded samples of the slow tier and the faults (Postgres tests skip when no server is reachable, fail in CI)
 	@status=0; JAFFLE_SLOW_SAMPLE=$(SLOW_SAMPLE) JAFFLE_SLOW_SEED=$${JAFFLE_SLOW_SEED:-$$RANDOM} \
-		$(PYTEST) -m "not faults" --durations=25 || status=$$?; \
+		$(PYTEST) --dist worksteal -m "not faults" --durations=25 || status=$$?; \
 	JAFFLE_FAULT_SAMPLE=$(FAULT_SAMPLE) JAFFLE_FAULT_SEED=$${JAFFLE_FAULT_SEED:-$$RANDOM} \
 		$(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 

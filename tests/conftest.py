@@ -26,9 +26,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Sample the slow tier when asked (tiers.py); then slow tests first, the longest first of all.
 
-    The sort is stable, so every xdist worker sees the same order. pytest-xdist hands out tests in this order
-    as workers free up: the tests of minutes start early and the short ones fill the gaps at the end, instead of
-    one worker running a Spark build alone at the close.
+    The sort is stable, so every xdist worker sees the same order. With ``--dist worksteal`` (make test) each
+    worker starts on its share in this order and an idle worker takes tests from the end of another's: the
+    tests of minutes start early and the short ones fill the gaps at the end.
     """
     sample = tiers.sample_settings()
     if sample is not None:
