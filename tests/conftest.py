@@ -32,11 +32,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     sample = tiers.sample_settings()
     if sample is not None:
-        kept = {id(item) for item in tiers.slow_sample(items, *sample)}
-        deselected = [item for item in items if id(item) not in kept]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if id(item) in kept]
+        tiers.keep_only(config, items, {id(item) for item in tiers.slow_sample(items, *sample)})
     items.sort(key=tiers.start_order)
 
 

@@ -32,19 +32,36 @@ def start_order(item: pytest.Item) -> int:
     return 0 if Path(item.path).parent.name in LONGEST_FIRST else 1
 
 
-def sample_settings() -> tuple[float, int] | None:
-    """``JAFFLE_SLOW_SAMPLE`` (the share of slow tests to run) and ``JAFFLE_SLOW_SEED``, when asked for."""
-    share = os.environ.get("JAFFLE_SLOW_SAMPLE", "").strip()
-    if not share:
+def sample_request(size_variable: str, seed_variable: str) -> tuple[str, int] | None:
+    """The size of a sample asked for in ``size_variable`` and its seed, or None when none is asked for."""
+    size = os.environ.get(size_variable, "").strip()
+    if not size:
         return None
-    seed = os.environ.get("JAFFLE_SLOW_SEED", "").strip()
+    seed = os.environ.get(seed_variable, "").strip()
     if not seed:
         raise pytest.UsageError(
-            "JAFFLE_SLOW_SAMPLE needs JAFFLE_SLOW_SEED: every pytest-xdist worker must draw the same sample"
+            f"{size_variable} needs {seed_variable}: every pytest-xdist worker must draw the same sample"
         )
+    return size, int(seed)
+
+
+def keep_only(config: pytest.Config, items: list[pytest.Item], kept: set[int]) -> None:
+    """Leave in ``items`` only those whose id is in ``kept``; report the others as deselected."""
+    deselected = [item for item in items if id(item) not in kept]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if id(item) in kept]
+
+
+def sample_settings() -> tuple[float, int] | None:
+    """``JAFFLE_SLOW_SAMPLE`` (the share of slow tests to run) and ``JAFFLE_SLOW_SEED``, when asked for."""
+    request = sample_request("JAFFLE_SLOW_SAMPLE", "JAFFLE_SLOW_SEED")
+    if request is None:
+        return None
+    share, seed = request
     if not 0 <= float(share) <= 1:
         raise pytest.UsageError(f"JAFFLE_SLOW_SAMPLE={share} is not a share between 0 and 1")
-    return float(share), int(seed)
+    return float(share), seed
 
 
 def slow_sample(items: list[pytest.Item], share: float, seed: int) -> list[pytest.Item]:

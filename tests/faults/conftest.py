@@ -9,13 +9,13 @@ the end of the session.
 
 from __future__ import annotations
 
-import os
 import random
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tiers
 
 HERE = Path(__file__).parent
 FIGURES: list[dict[str, Any]] = []
@@ -56,15 +56,8 @@ def sample_faults(items: list[pytest.Item], size: int, seed: int) -> list[pytest
 
 def _sample_settings(config: pytest.Config) -> tuple[int, int] | None:
     """``JAFFLE_FAULT_SAMPLE`` (faults to run) and ``JAFFLE_FAULT_SEED``, when a sample is asked for."""
-    size = os.environ.get("JAFFLE_FAULT_SAMPLE", "").strip()
-    if not size:
-        return None
-    seed = os.environ.get("JAFFLE_FAULT_SEED", "").strip()
-    if not seed:
-        raise pytest.UsageError(
-            "JAFFLE_FAULT_SAMPLE needs JAFFLE_FAULT_SEED: every pytest-xdist worker must draw the same sample"
-        )
-    return int(size), int(seed)
+    request = tiers.sample_request("JAFFLE_FAULT_SAMPLE", "JAFFLE_FAULT_SEED")
+    return None if request is None else (int(request[0]), request[1])
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -81,11 +74,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     sample = _sample_settings(config)
     if sample is not None:
         mine = [item for item in items if HERE in Path(item.path).parents]
-        kept = {id(item) for item in sample_faults(mine, *sample)}
-        deselected = [item for item in mine if id(item) not in kept]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if id(item) not in {id(d) for d in deselected}]
+        others = {id(item) for item in items} - {id(item) for item in mine}
+        tiers.keep_only(config, items, others | {id(item) for item in sample_faults(mine, *sample)})
     slots = [index for index, item in enumerate(items) if HERE in Path(item.path).parents]
     ordered = sorted((items[index] for index in slots), key=_engine)  # stable: plan order within an engine
     for index, item in zip(slots, ordered, strict=True):
