@@ -1,8 +1,9 @@
 """The pipeline's steps and their order, declared once.
 
 ``jaffle demo`` and ``jaffle run`` (hence ``make demo`` and ``make run``) walk :data:`PIPELINE` in order; the
-Airflow DAG (``orchestration/dag.py``) builds one task per step from it (one per source for extract-load). Each gate is a step of its own and runs exactly once per run; publish
-only publishes (``jaffle publish`` on its own still runs the marts gate first, see :data:`PUBLISH_ALONE`).
+Airflow DAG (``orchestration/dag.py``) builds one task per step from it (one per source for extract-load).
+Each gate is a step of its own and runs exactly once per run; publish only publishes (``jaffle publish`` on its
+own still runs the marts gate first, see :data:`PUBLISH_ALONE`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Step:
 PIPELINE: tuple[Step, ...] = (
     Step(
         "extract_load",
-        "Extract-load each source into raw_<source>, reconciled (rows read = loaded + quarantined).",
+        "Extract-load each source into raw_<source>, reconciled (read = loaded + merged away + quarantined).",
         lambda record, options: steps.extract_load(record, options.api, options.landing, options.sources),
         per_source=True,
     ),
