@@ -34,10 +34,10 @@ def rows_kept(pipeline: dlt.Pipeline, tables: list[str], load_ids: list[str]) ->
     kept = {}
     with pipeline.sql_client() as client:
         placeholders = ", ".join(["%s"] * len(load_ids))
+        of_these_loads = f"{client.escape_column_name(LOAD_ID)} in ({placeholders})"
         for table in merged:
             root = get_root_table(schema.tables, table)["name"]
             quoted_root = client.make_qualified_table_name(root)
-            of_these_loads = f"{client.escape_column_name(LOAD_ID)} in ({placeholders})"
             if root == table:
                 sql = f"select count(*) from {quoted_root} where {of_these_loads}"
             else:

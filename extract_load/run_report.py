@@ -1,8 +1,9 @@
 """Store each run's per-table load summary in the warehouse (``pipeline_runs.table_loads``) for reporting.
 
 One row per run, source and table: rows read, loaded, merged away as duplicates and quarantined, whether
-they balance (read = loaded + merged away + quarantined), seconds and rows per second. Sources aborted by a failed reconciliation are stored too, with status ``aborted``, so the
-history shows failures as well as successes.
+they balance (read = loaded + merged away + quarantined), seconds and rows per second. Sources aborted by a
+failed reconciliation are stored too, with status ``aborted``, so the history shows failures as well as
+successes.
 """
 
 from __future__ import annotations

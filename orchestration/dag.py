@@ -59,13 +59,8 @@ def _step_tasks(step: Step) -> list:
             )
             for source in settings.extract_load_sources()
         ]
-    # publish runs only when every upstream task succeeded, and finishes the run record for the dashboard.
-    trigger = {"trigger_rule": "all_success"} if step.name == "publish" else {}
-    return [
-        _python_task(
-            step.name, tasks.run_step, step.doc, op_kwargs={"name": step.name, "api": API}, **trigger
-        )
-    ]
+    # Each task (publish too) runs only when every upstream task succeeded: Airflow's default trigger rule.
+    return [_python_task(step.name, tasks.run_step, step.doc, op_kwargs={"name": step.name, "api": API})]
 
 
 with DAG(
