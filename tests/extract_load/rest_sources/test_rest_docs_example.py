@@ -1,5 +1,5 @@
-"""The worked example of docs/rest_sources.md and the README, read from the pages and loaded against a local
-helpdesk, so neither page can show a declaration that does not work."""
+"""The worked example of docs/rest_sources.md, read from the page and loaded against a local helpdesk, so the
+page cannot show a declaration that does not work."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rest_fake_api import TICKETS, FakeApi
 from extract_load.ledger import RowLedger
 
 ROOT = Path(__file__).resolve().parents[3]
-DOCS = [ROOT / "docs" / "rest_sources.md", ROOT / "README.md"]
+DOCS = [ROOT / "docs" / "rest_sources.md"]
 FIRST_LINE = "# extract_load/sources/helpdesk/rest_api.yaml"
 
 
