@@ -10,14 +10,13 @@ the configured Postgres credentials. On DuckDB the password is unused, but neith
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
-import secrets
 import time
 from pathlib import Path
 
 import pytest
+from canaries import canary, files_under, leaks_in_files
 
 from warehouse import settings
 from warehouse.cli import main
@@ -37,27 +36,6 @@ def dbt_output_folders() -> list[Path]:
     return [target_dir(), Path(logs) if logs else settings.DBT_PROJECT_DIR / "logs"]
 
 
-def files_under(folder: Path, modified_since: float | None = None) -> list[Path]:
-    """Every file below a folder (optionally only those modified since a time), missing folders included."""
-    if not folder.exists():
-        return []
-    files = [path for path in folder.rglob("*") if path.is_file() and not path.is_symlink()]
-    if modified_since is not None:
-        files = [path for path in files if path.stat().st_mtime >= modified_since]
-    return files
-
-
-def file_contents(path: Path) -> bytes:
-    """A file's bytes, with the uncompressed content appended for gzip files (dlt compresses load files)."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data += gzip.decompress(data)
-        except (OSError, EOFError):
-            pass
-    return data
-
-
 def test_no_secret_leaks_from_a_demo_run(
     warehouse: str,
     data_dir: Path,
@@ -66,8 +44,8 @@ def test_no_secret_leaks_from_a_demo_run(
     capfd: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ):
-    password = f"canary-{secrets.token_hex(8)}"
-    token = f"canary-token-{secrets.token_hex(8)}"
+    password = canary("password")
+    token = canary("token")
     monkeypatch.setenv(PASSWORD_VARIABLE, password)
     monkeypatch.setenv(TOKEN_VARIABLE, token)
     monkeypatch.setenv("RUNTIME__LOG_LEVEL", "DEBUG")  # dlt's own logger, at its most talkative
@@ -86,36 +64,28 @@ def test_no_secret_leaks_from_a_demo_run(
 
     canaries = {"password": password, "token": token}
     leaks: list[str] = []
-    for label, canary in canaries.items():
-        if canary in caplog.text:
+    for label, value in canaries.items():
+        if value in caplog.text:
             leaks.append(f"{label} in the formatted log")
         for record in caplog.records:
-            if (
-                canary in record.getMessage()
-                or canary in repr(record.args)
-                or canary in (record.exc_text or "")
-            ):
+            if value in record.getMessage() or value in repr(record.args) or value in (record.exc_text or ""):
                 leaks.append(f"{label} in a log record of {record.name}: {record.getMessage()[:200]!r}")
         for stream, text in (("stdout", output.out), ("stderr", output.err)):
-            if canary in text:
-                line = next(line for line in text.splitlines() if canary in line)
+            if value in text:
+                line = next(line for line in text.splitlines() if value in line)
                 leaks.append(f"{label} on {stream}: {line[:200]!r}")
 
     data_files = files_under(data_dir)
     dbt_files = [
         path for folder in dbt_output_folders() for path in files_under(folder, modified_since=started)
     ]
-    for path in [*data_files, *dbt_files]:
-        contents = file_contents(path)
-        for label, canary in canaries.items():
-            if canary.encode() in contents:
-                leaks.append(f"{label} in {path}")
+    leaks.extend(leaks_in_files(canaries, [*data_files, *dbt_files]))
 
     credentials = settings.postgres_credentials()
     assert credentials.password == password, "the canary password must be the configured one"
-    for label, canary in canaries.items():
+    for label, value in canaries.items():
         for form, text in (("repr", repr(credentials)), ("str", str(credentials))):
-            if canary in text:
+            if value in text:
                 leaks.append(f"{label} in {form}(postgres_credentials())")
 
     print(

@@ -14,12 +14,14 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from canaries import canary, files_under, leaks_in_files, leaks_in_texts
 from postgres_server import POSTGRES_ENVIRONMENT
 from published_data import published_fingerprint
 
@@ -176,17 +178,33 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
 def test_dags_test_publishes_on_postgres(
     airflow_env: dict[str, str], tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With ``WAREHOUSE=postgres`` one DAG run succeeds and publishes every mart to the published schema."""
+    """With ``WAREHOUSE=postgres`` one DAG run succeeds and publishes every mart to the published schema; a
+    canary password and API token (the local server trusts every connection) appear in no task log."""
     server = POSTGRES_ENVIRONMENT
     credentials = {f"DESTINATION__POSTGRES__CREDENTIALS__{part}": value for part, value in server.items()}
     credentials["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = postgres_database
+    secrets = {"password": canary("password"), "token": canary("token")}
+    credentials["DESTINATION__POSTGRES__CREDENTIALS__PASSWORD"] = secrets["password"]
     oltp = f"postgresql+psycopg2://{server['USERNAME']}@{server['HOST']}:{server['PORT']}/{postgres_database}"
     data = tmp_path / "dag"
     environment = _environment(
-        airflow_env, data, WAREHOUSE="postgres", JAFFLE_DEMO_OLTP_URL=oltp, **credentials
+        airflow_env,
+        data,
+        WAREHOUSE="postgres",
+        JAFFLE_DEMO_OLTP_URL=oltp,
+        SOURCES__JAFFLE_API__TOKEN=secrets["token"],
+        AIRFLOW__LOGGING__LOGGING_LEVEL="DEBUG",
+        **credentials,
     )
+    started = time.time() - 1.0  # file times may be coarser than the clock
     dag_run = _dags_test(environment)
     assert dag_run.returncode == 0, _output(dag_run)
+    # Airflow's home holds the task logs, dbt's target and log folders and the metadata database.
+    task_logs = files_under(Path(environment["AIRFLOW_HOME"]), modified_since=started)
+    assert any(path.suffix == ".log" for path in task_logs), f"no log file was written: {task_logs}"
+    leaks = leaks_in_texts(secrets, {"stdout": dag_run.stdout, "stderr": dag_run.stderr})
+    leaks += leaks_in_files(secrets, [*task_logs, *files_under(data)])
+    assert not leaks, f"{len(leaks)} leaks of a canary secret:\n" + "\n".join(leaks[:20])
     state, tasks = _last_run(environment)
     assert state == "success"
     assert tasks["publish"] == ("success", 1)

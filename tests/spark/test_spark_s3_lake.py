@@ -19,6 +19,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from canaries import canary, files_under, leaks_in_files, leaks_in_texts
 from moto.server import ThreadedMotoServer
 from raw_fixture import EXPECTED
 
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BUCKET = "jaffle-lake"
-KEYS = {"AWS_ACCESS_KEY_ID": "lake-test-key", "AWS_SECRET_ACCESS_KEY": "lake-test-secret"}
+# The secret key is a canary (moto accepts any): it must appear in nothing the run prints or writes.
+KEYS = {"AWS_ACCESS_KEY_ID": "lake-test-key", "AWS_SECRET_ACCESS_KEY": canary("s3-secret")}
 
 
 def s3a_jars() -> str:
@@ -95,6 +97,12 @@ def test_dbt_builds_on_spark_from_an_s3_lake(s3_endpoint: str, tmp_path: Path):
         check=False,
     )
     assert driver.returncode == 0, f"the S3 lake driver failed:\n{driver.stderr[-6000:]}"
+    secret = {"S3 secret key": KEYS["AWS_SECRET_ACCESS_KEY"]}
+    leaks = leaks_in_texts(
+        secret, {"the driver's stdout": driver.stdout, "its stderr (Spark's log)": driver.stderr}
+    )
+    leaks += leaks_in_files(secret, files_under(tmp_path))
+    assert not leaks, "the S3 secret key leaked:\n" + "\n".join(leaks[:20])
     result = json.loads(driver.stdout.strip().splitlines()[-1])
 
     locations = result["locations"]
