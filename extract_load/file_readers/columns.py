@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from .wide_numbers import INT64, decimal_type, narrow_undeclared, to_decimal, undeclared_reason
+from .wide_numbers import INT64, decimal_type, narrow_undeclared, to_decimal, undeclared_value
 
 _NAMING = NamingConvention()
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
@@ -197,8 +197,11 @@ def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
                 record[name] = coerce(value, name, declared)
             except ValueError as error:
                 return str(error)
-        elif isinstance(value, int | Decimal | dict | list) and (reason := undeclared_reason(name, value)):
-            return reason
+        elif isinstance(value, int | Decimal | dict | list):
+            try:
+                record[name] = undeclared_value(name, value)
+            except ValueError as error:
+                return str(error)
     missing = rules.required - filled
     if missing:
         return f"required column {sorted(missing)[0]!r} is missing or empty"

@@ -35,16 +35,22 @@ def decimal_type(hint: Mapping[str, Any]) -> pa.Decimal128Type:
     return pa.decimal128(precision, scale)
 
 
-def fits_decimal(value: Decimal, precision: int, scale: int) -> bool:
-    """True when a finite decimal has at most ``scale`` fractional and ``precision - scale`` integer digits."""
+def exact_decimal(value: Decimal, precision: int, scale: int) -> Decimal | None:
+    """The decimal with at most ``scale`` fractional digits, or None when it does not fit exactly.
+
+    Trailing fractional zeros beyond the scale are dropped: a warehouse reads a literal of more than 38 digits
+    as a float, so ``1.500000000000`` (13 digits) is kept as ``1.500000000``.
+    """
     if not value.is_finite():
-        return False
-    _, digits, exponent = value.as_tuple()
+        return None
+    sign, digits, exponent = value.as_tuple()
     kept = len(digits)
-    while exponent < 0 and kept > 1 and digits[kept - 1] == 0:  # trailing zeros of the fraction
+    while exponent < -scale and kept > 1 and digits[kept - 1] == 0:
         kept, exponent = kept - 1, exponent + 1
-    integer_digits = 0 if digits == (0,) else max(kept + exponent, 0)
-    return max(-exponent, 0) <= scale and integer_digits <= precision - scale
+    integer_digits = 0 if not any(digits) else max(kept + exponent, 0)
+    if -exponent > scale or integer_digits > precision - scale:
+        return None
+    return value if kept == len(digits) else Decimal((sign, digits[:kept], exponent))
 
 
 def to_decimal(value: Any, target: pa.Decimal128Type) -> Decimal:
@@ -55,33 +61,36 @@ def to_decimal(value: Any, target: pa.Decimal128Type) -> Decimal:
         number = Decimal(repr(value) if isinstance(value, float) else value)
     except InvalidOperation:
         raise ValueError from None
-    if not fits_decimal(number, target.precision, target.scale):
+    exact = exact_decimal(number, target.precision, target.scale)
+    if exact is None:
         raise ValueError
-    return number
+    return exact
 
 
-def undeclared_reason(name: str, value: Any) -> str | None:
-    """Why an undeclared value (nested ones included) cannot load as dlt would infer its type, or None."""
+def undeclared_value(name: str, value: Any) -> Any:
+    """An undeclared value (nested ones too) as it can load with the type dlt infers; raises ValueError why not.
+
+    An integer must fit int64, a decimal dlt's default decimal(38, 9) (it is trimmed to that scale).
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         if INT64[0] <= value <= INT64[1]:
-            return None
-        return f"column {name!r}: {value} is beyond the 64-bit integer range ({DECLARE})"
+            return value
+        raise ValueError(f"column {name!r}: {value} is beyond the 64-bit integer range ({DECLARE})")
     if isinstance(value, Decimal):
-        if fits_decimal(value, DEFAULT_NUMERIC_PRECISION, DEFAULT_NUMERIC_SCALE):
-            return None
+        exact = exact_decimal(value, DEFAULT_NUMERIC_PRECISION, DEFAULT_NUMERIC_SCALE)
+        if exact is not None:
+            return exact
         default = f"decimal({DEFAULT_NUMERIC_PRECISION}, {DEFAULT_NUMERIC_SCALE})"
-        return f"column {name!r}: {value} does not fit the default {default} ({DECLARE} with its precision)"
-    if isinstance(value, Mapping):
-        items = [(str(key), item) for key, item in value.items()]
-    elif isinstance(value, list | tuple):
-        items = [(str(index), item) for index, item in enumerate(value)]
-    else:
-        return None
-    for key, item in items:
-        reason = undeclared_reason(f"{name}.{key}", item)
-        if reason:
-            return reason
-    return None
+        raise ValueError(
+            f"column {name!r}: {value:f} does not fit the default {default} ({DECLARE} with its precision)"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = undeclared_value(f"{name}.{key}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = undeclared_value(f"{name}.{index}", item)
+    return value
 
 
 def narrow_undeclared(column: pa.ChunkedArray, name: str) -> tuple[pa.ChunkedArray, dict[int, str]]:
@@ -96,8 +105,9 @@ def narrow_undeclared(column: pa.ChunkedArray, name: str) -> tuple[pa.ChunkedArr
     else:
         return column, {}
     positions = np.flatnonzero(too_big.to_numpy(zero_copy_only=False))
+    beyond = "is beyond the 64-bit integer range" if target == pa.int64() else f"does not fit {target}"
     bad = {
-        int(position): f"column {name!r}: {column[int(position)].as_py()} does not fit {target} ({DECLARE})"
+        int(position): f"column {name!r}: {column[int(position)].as_py()} {beyond} ({DECLARE})"
         for position in positions
     }
     cleared = pc.if_else(too_big, pa.scalar(None, column.type), column) if bad else column
