@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 from file_source_helpers import FilePipeline, assert_quarantined, corpus_bytes
 
 from extract_load.file_readers import ColumnRules, read_jsonl
@@ -92,3 +93,26 @@ def test_a_key_repeated_in_a_nested_object_is_named() -> None:
     assert [reject.reason for reject in chunk.rejects] == [
         "duplicate key 'k' in one JSON object (which value is meant cannot be told)"
     ]
+
+
+CAMEL = json.dumps({"id": "t1", "userId": "u1", "tweeted_at": "2017-01-01T10:00:00"}).encode()
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"a.jsonl": CAMEL + b"\n" + tweet(id="t2")},  # two rows of one file
+        {"a.jsonl": tweet(), "b.jsonl": CAMEL.replace(b'"t1"', b'"t2"')},  # two files
+    ],
+)
+def test_names_colliding_across_rows_or_files_fail_naming_both(
+    tmp_path: Path, files_pipeline: FilePipeline, write_file: Callable[..., Path], files: dict[str, bytes]
+) -> None:
+    for name, data in files.items():
+        write_file(tmp_path / "in" / "tweets" / name, data)
+    with pytest.raises(PipelineStepFailed) as failure:
+        files_pipeline.run(str(tmp_path / "in"))
+    message = str(failure.value)
+    assert "collide after normalisation in different rows or files" in message, message
+    assert "'userId'" in message and "'user_id'" in message and "-> 'user_id'" in message
+    assert files_pipeline.count("tweets") == 0
