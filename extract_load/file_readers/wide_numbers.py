@@ -105,10 +105,12 @@ def narrow_undeclared(column: pa.ChunkedArray, name: str) -> tuple[pa.ChunkedArr
     else:
         return column, {}
     positions = np.flatnonzero(too_big.to_numpy(zero_copy_only=False))
-    beyond = "is beyond the 64-bit integer range" if target == pa.int64() else f"does not fit {target}"
+    if target == pa.int64():
+        beyond = f"is beyond the 64-bit integer range ({DECLARE})"
+    else:
+        beyond = f"does not fit {target}, the widest decimal (declare the column as text to keep it)"
     bad = {
-        int(position): f"column {name!r}: {column[int(position)].as_py()} {beyond} ({DECLARE})"
-        for position in positions
+        int(position): f"column {name!r}: {column[int(position)].as_py()} {beyond}" for position in positions
     }
     cleared = pc.if_else(too_big, pa.scalar(None, column.type), column) if bad else column
     return pc.cast(cleared, target), bad

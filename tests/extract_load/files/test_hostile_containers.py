@@ -80,8 +80,8 @@ def test_extreme_numbers_load_when_they_fit_and_are_quarantined_when_not(
     assert reasons == {
         "wide.parquet:row 3": f"column 'visits': {2**63} {BEYOND}",
         "wide.parquet:row 4": f"column 'visits': {2**64 - 1} {BEYOND}",
-        "wide.parquet:row 5": f"column 'total': {Decimal(10**36)}.00 does not fit decimal128(38, 2) "
-        "(declare the column as decimal or text to keep it)",
+        "wide.parquet:row 5": f"column 'total': {Decimal(10**36)}.00 does not fit decimal128(38, 2), "
+        "the widest decimal (declare the column as text to keep it)",
         "wide.avro:row 3": "column 'amount': 0.000000000100 does not fit the default decimal(38, 9) "
         "(declare the column as decimal or text to keep it with its precision)",
         "wide.avro:row 4": f"column 'amount': {10**29}.000000000000 does not fit the default decimal(38, 9) "
