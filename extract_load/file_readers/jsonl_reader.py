@@ -19,8 +19,9 @@ from .chunks import NUL, ReadChunk, Reject, line_blocks
 from .columns import ColumnRules, check_record
 
 JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-# Digits orjson may read inexactly (beyond int64 or uint64), and the end of each key ("...":) in the raw text.
-_LONG_DIGITS = re.compile(rb"\d{19,}")
+# A number orjson may read inexactly (19+ digits: beyond int64 or uint64), and each key's end ("...":). A number
+# follows ":", "[" or ","; long digit strings such as ids inside quotes do not match, so keep orjson's speed.
+_LONG_NUMBER = re.compile(rb"[:\[,][ \t\r\n]*-?\d{19}")
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
 
 
@@ -57,7 +58,7 @@ def _parse(line: bytes) -> Any:
     those: as many keys parsed as key ends found proves no key repeats.
     """
     value = orjson.loads(line)
-    if _LONG_DIGITS.search(line) or (
+    if _LONG_NUMBER.search(line) or (
         isinstance(value, dict | list) and _key_count(value) < len(_KEY_END.findall(line))
     ):
         value = json.loads(line, object_pairs_hook=_unique_keys)
