@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import orjson
@@ -19,10 +19,11 @@ from .chunks import NUL, ReadChunk, Reject, line_blocks
 from .columns import ColumnRules, check_record
 
 JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-# A number orjson may read inexactly (19+ digits: beyond int64 or uint64), and each key's end ("...":). A number
-# follows ":", "[" or ","; long digit strings such as ids inside quotes do not match, so keep orjson's speed.
-_LONG_NUMBER = re.compile(rb"[:\[,][ \t\r\n]*-?\d{19}")
+# orjson reads an integer beyond int64 and uint64 as a float at least this wide. The end of a key in the raw
+# text ('"' then ':'), and a blank after a quote, without which every key end is '":'.
+_WIDE_FLOAT = 2.0**63
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
+_QUOTE_BLANK = re.compile(rb'"[ \t\r]')
 
 
 class DuplicateKeyError(ValueError):
@@ -51,17 +52,30 @@ def _key_count(value: Any) -> int:
     return 0
 
 
-def _parse(line: bytes) -> Any:
-    """A line's JSON value: orjson's, or the standard library's when a key may repeat or a number be long.
+def _wide(values: Iterable[Any]) -> bool:
+    """True when a float as wide as 2**63 is among the values, nested ones too: an integer orjson read inexactly."""
+    for item in values:
+        kind = type(item)
+        if kind is float and abs(item) >= _WIDE_FLOAT:
+            return True
+        if (kind is list and _wide(item)) or (kind is dict and _wide(item.values())):
+            return True
+    return False
 
-    Each key ends with ``"`` and ``:`` in the raw text, and only escaped quotes inside strings can add more of
-    those: as many keys parsed as key ends found proves no key repeats.
+
+def _parse(line: bytes) -> Any:
+    """A line's JSON value: orjson's, or the standard library's when a key may repeat or an integer be long.
+
+    Each key ends with '"' then ':' in the raw text (blanks between only if a quote is followed by one), and
+    only escaped quotes inside strings add more: as many keys parsed as key ends proves no key repeats. A flat
+    object is settled by its length. Values other than objects are rejected whatever they hold.
     """
     value = orjson.loads(line)
-    if _LONG_NUMBER.search(line) or (
-        isinstance(value, dict | list) and _key_count(value) < len(_KEY_END.findall(line))
-    ):
-        value = json.loads(line, object_pairs_hook=_unique_keys)
+    if type(value) is not dict:
+        return value
+    ends = len(_KEY_END.findall(line)) if _QUOTE_BLANK.search(line) else line.count(b'":')
+    if (ends > len(value) and _key_count(value) < ends) or _wide(value.values()):
+        return json.loads(line, object_pairs_hook=_unique_keys)
     return value
 
 
