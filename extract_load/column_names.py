@@ -1,8 +1,10 @@
 """Fail loudly when source column names collide after dlt normalises them (``User ID``/``userId``).
 
 dlt maps every name to snake_case; two different source names that map to one column would be silently
-merged into it. The guard runs on every item before dlt sees it, checks each distinct set of keys once,
-and raises naming the table and the colliding source names. A name that maps to one of dlt's own columns
+merged into it, whether they meet in one row or in different rows or files of a run (``userId`` here,
+``user_id`` there). The guard runs on every item before dlt sees it, checks each distinct set of keys once,
+remembers the first source name of every column per table, and raises naming the table and the colliding
+source names. A name that maps to one of dlt's own columns
 (``_DLT_ID`` -> ``_dlt_id``, whose values dlt overwrites) collides with it; a name that maps to no
 identifier at all (``__``) fails too, instead of failing the load later with a database error.
 """
@@ -26,12 +28,13 @@ NO_NAME = "(no name)"
 class ColumnNameCollisionError(ValueError):
     """Two or more source columns normalise to the same warehouse column."""
 
-    def __init__(self, table: str, collisions: dict[str, list[str]]) -> None:
+    def __init__(self, table: str, collisions: dict[str, list[str]], across_rows: bool = False) -> None:
         details = "; ".join(
             f"{', '.join(repr(name) for name in names)} -> {column!r}" for column, names in collisions.items()
         )
+        where = " in different rows or files of this run" if across_rows else ""
         super().__init__(
-            f"table {table!r}: source columns collide after normalisation ({details}). "
+            f"table {table!r}: source columns collide after normalisation{where} ({details}). "
             "Rename them at the source or map them explicitly before loading; nothing was loaded."
         )
         self.table = table
@@ -95,20 +98,51 @@ def _has_nested(item: Any) -> bool:
     return isinstance(item, Mapping) and any(isinstance(value, Mapping) for value in item.values())
 
 
-def column_name_guard(table: str) -> Callable[[Any], Any]:
-    """A map step for ``resource.add_map``: passes items through, raises on colliding column names."""
-    checked: set[tuple[str, ...]] = set()
+def _target_table(meta: Any, table: str) -> str:
+    """The table an item goes to: the one its meta names (e.g. the quarantine), else the resource's."""
+    name = getattr(meta, "table_name", None)
+    hints = getattr(meta, "hints", None)
+    if name is None and isinstance(hints, Mapping):
+        name = hints.get("table_name")
+    return name if isinstance(name, str) else table
 
-    def guard(item: Any) -> Any:
+
+def _earlier_collisions(
+    named: Iterable[tuple[str, str]], first_names: dict[str, str]
+) -> dict[str, list[str]]:
+    """Columns whose source name differs from the first one seen for them; records the new ones."""
+    collisions: dict[str, list[str]] = {}
+    for name, column in named:
+        first = first_names.setdefault(column, name)
+        if first != name and name not in collisions.setdefault(column, [first]):
+            collisions[column].append(name)
+    return collisions
+
+
+def column_name_guard(table: str) -> Callable[[Any, Any], Any]:
+    """A map step for ``resource.add_map``: passes items through, raises on colliding column names.
+
+    Names are compared within each item and with the first source name of each column seen in the run, per
+    target table (an item marked for another table, such as the quarantine, is compared with that table's).
+    """
+    checked: set[tuple[str, tuple[str, ...]]] = set()
+    first_names: dict[str, dict[str, str]] = {}
+
+    def guard(item: Any, meta: Any = None) -> Any:
         shape = tuple(item) if isinstance(item, Mapping) else None
         if isinstance(item, pa.Table | pa.RecordBatch):
             shape = tuple(item.schema.names)
-        if shape is None or (shape in checked and not _has_nested(item)):
+        target = _target_table(meta, table)
+        if shape is None or ((target, shape) in checked and not _has_nested(item)):
             return item
-        collisions = _collisions(_named_columns(item) or ())
+        named = _named_columns(item) or ()
+        collisions = _collisions(named)
         if collisions:
-            raise ColumnNameCollisionError(table, collisions)
-        checked.add(shape)
+            raise ColumnNameCollisionError(target, collisions)
+        collisions = _earlier_collisions(named, first_names.setdefault(target, {}))
+        if collisions:
+            raise ColumnNameCollisionError(target, collisions, across_rows=True)
+        checked.add((target, shape))
         return item
 
     return guard

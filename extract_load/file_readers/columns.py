@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -20,10 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
+from .wide_numbers import INT64, decimal_type, narrow_undeclared, to_decimal, undeclared_value
+
 _NAMING = NamingConvention()
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
-_INT64 = (-(2**63), 2**63 - 1)
 _CAST_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
 FALLBACK_ROWS = 64  # a failing cast is halved down to ranges this long, which are then read value by value
 
@@ -36,10 +38,12 @@ class Declared(NamedTuple):
 
 
 def arrow_type(hint: Mapping[str, Any]) -> pa.DataType:
-    """The Arrow type of a dlt column hint (text, bigint, double, bool, date or timestamp)."""
+    """The Arrow type of a dlt column hint (text, bigint, double, decimal, bool, date or timestamp)."""
     data_type = hint["data_type"]
     if data_type == "timestamp":
         return pa.timestamp("us", tz=None if hint.get("timezone") is False else "UTC")
+    if data_type == "decimal":
+        return decimal_type(hint)
     simple = {
         "text": pa.string(),
         "bigint": pa.int64(),
@@ -106,14 +110,16 @@ def _to_timestamp(value: Any, target: pa.TimestampType) -> datetime:
 
 
 def _to_int(value: Any) -> int:
-    """An int64 from an int, an integral float or a string of digits."""
+    """An int64 from an int, an integral float or decimal, or a string of digits."""
     if isinstance(value, bool):
         raise TypeError
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
     elif isinstance(value, str) and _INTEGER.fullmatch(value):
         value = int(value)
-    if not isinstance(value, int) or not _INT64[0] <= value <= _INT64[1]:
+    if not isinstance(value, int) or not INT64[0] <= value <= INT64[1]:
         raise ValueError
     return value
 
@@ -123,13 +129,17 @@ def _to_value(value: Any, target: pa.DataType) -> Any:
     if pa.types.is_string(target):
         if isinstance(value, str):
             return value
+        if isinstance(value, Decimal):
+            return format(value, "f")
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         raise TypeError
     if pa.types.is_integer(target):
         return _to_int(value)
+    if pa.types.is_decimal(target):
+        return to_decimal(value, target)
     if pa.types.is_floating(target):
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise TypeError
         return float(value)
     if pa.types.is_boolean(target):
@@ -147,14 +157,28 @@ def _to_value(value: Any, target: pa.DataType) -> Any:
     raise TypeError
 
 
+def _why_not(value: Any, declared: Declared) -> str:
+    """Why a value that did not read as its declared type cannot: a nested value, or out of range."""
+    if isinstance(value, Mapping | list | tuple):
+        return " (a nested value where a single value belongs: it is not flattened into new columns)"
+    if pa.types.is_integer(declared.arrow) and isinstance(value, int) and not isinstance(value, bool):
+        return " (beyond the 64-bit integer range: declare the column as decimal or text to keep it)"
+    if pa.types.is_decimal(declared.arrow):
+        return f" (not exactly a {declared.arrow}: widen the declared precision or scale, or declare text)"
+    return ""
+
+
 def coerce(value: Any, name: str, declared: Declared) -> Any:
     """``value`` read as its declared type (None stays None); raises ValueError naming the column."""
     if value is None:
         return None
     try:
         return _to_value(value, declared.arrow)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"column {name!r}: cannot read {_short(value)} as {declared.data_type}") from None
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        why = _why_not(value, declared)
+        raise ValueError(
+            f"column {name!r}: cannot read {_short(value)} as {declared.data_type}{why}"
+        ) from None
 
 
 def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
@@ -171,6 +195,11 @@ def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
         if declared is not None:
             try:
                 record[name] = coerce(value, name, declared)
+            except ValueError as error:
+                return str(error)
+        elif isinstance(value, int | Decimal | dict | list):
+            try:
+                record[name] = undeclared_value(name, value)
             except ValueError as error:
                 return str(error)
     missing = rules.required - filled
@@ -238,7 +267,11 @@ def cast_table(table: pa.Table, rules: ColumnRules) -> tuple[pa.Table, dict[int,
             for position in _positions(pc.match_substring(column, "\x00")):
                 bad.setdefault(int(position), f"column {name!r}: NUL character in the value")
         declared = rules.types.get(key)
-        if declared is not None and column.type != declared.arrow:
+        if declared is None:
+            column, errors = narrow_undeclared(column, name)
+            for position, reason in errors.items():
+                bad.setdefault(position, reason)
+        elif column.type != declared.arrow:
             try:
                 column = pc.cast(column, declared.arrow)
             except _CAST_ERRORS:

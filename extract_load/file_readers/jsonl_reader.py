@@ -1,12 +1,16 @@
 """JSON Lines (plain or gzipped: the caller opens the stream), one object per line, parsed with orjson.
 
-A line that is not valid UTF-8, not valid JSON, not an object, holds a NUL character or a value that does not
-read as its declared type is rejected with its line number and raw bytes. Blank lines are not records.
+A line that is not valid UTF-8, not valid JSON, not an object, holds a NUL character, gives one key twice in
+an object or holds a value that does not read as its declared type is rejected with its line number and raw
+bytes. Blank lines are not records. orjson keeps the last of duplicate keys and reads integers beyond 64 bits
+as floats, so a line that may hold either is parsed again with the standard library, which keeps them exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import orjson
@@ -15,6 +19,64 @@ from .chunks import NUL, ReadChunk, Reject, line_blocks
 from .columns import ColumnRules, check_record
 
 JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+# orjson reads an integer beyond int64 and uint64 as a float at least this wide. The end of a key in the raw
+# text ('"' then ':'), and a blank after a quote, without which every key end is '":'.
+_WIDE_FLOAT = 2.0**63
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+_QUOTE_BLANK = re.compile(rb'"[ \t\r]')
+
+
+class DuplicateKeyError(ValueError):
+    """One JSON object gives the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r} in one JSON object (which value is meant cannot be told)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its key-value pairs, failing on a key given twice instead of keeping the last."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise DuplicateKeyError(key)
+        value[key] = item
+    return value
+
+
+def _key_count(value: Any) -> int:
+    """Keys in every object of a parsed JSON value, nested ones included."""
+    if isinstance(value, dict):
+        return len(value) + sum(_key_count(item) for item in value.values() if isinstance(item, dict | list))
+    if isinstance(value, list):
+        return sum(_key_count(item) for item in value if isinstance(item, dict | list))
+    return 0
+
+
+def _wide(values: Iterable[Any]) -> bool:
+    """True when a float as wide as 2**63 is among the values, nested ones too: an integer orjson read inexactly."""
+    for item in values:
+        kind = type(item)
+        if kind is float and abs(item) >= _WIDE_FLOAT:
+            return True
+        if (kind is list and _wide(item)) or (kind is dict and _wide(item.values())):
+            return True
+    return False
+
+
+def _parse(line: bytes) -> Any:
+    """A line's JSON value: orjson's, or the standard library's when a key may repeat or an integer be long.
+
+    Each key ends with '"' then ':' in the raw text (blanks between only if a quote is followed by one), and
+    only escaped quotes inside strings add more: as many keys parsed as key ends proves no key repeats. A flat
+    object is settled by its length. Values other than objects are rejected whatever they hold.
+    """
+    value = orjson.loads(line)
+    if type(value) is not dict:
+        return value
+    ends = len(_KEY_END.findall(line)) if _QUOTE_BLANK.search(line) else line.count(b'":')
+    if (ends > len(value) and _key_count(value) < ends) or _wide(value.values()):
+        return json.loads(line, object_pairs_hook=_unique_keys)
+    return value
 
 
 def _has_nul(value: Any) -> bool:
@@ -42,9 +104,11 @@ def line_reason(line: bytes, rules: ColumnRules) -> tuple[dict[str, Any] | None,
     if NUL in line:
         return None, f"NUL byte at byte {line.index(NUL)}"
     try:
-        value = orjson.loads(line)
+        value = _parse(line)
     except orjson.JSONDecodeError as error:
         return None, _undecodable(line, error)
+    except ValueError as error:  # a duplicate key, or a number too long for Python to read
+        return None, str(error)
     if not isinstance(value, dict):
         kind = "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
         return None, f"not a JSON object (got {kind})"

@@ -7,9 +7,11 @@ from typing import Any
 
 import dlt
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from dlt.sources.rest_api.config_setup import create_paginator
 
 from .converters import cursor_converter
 from .declaration import Declaration, DeclarationError, incremental_configs
+from .first_request import FirstRequestOnly
 from .keyset import KeysetPaginator
 from .references import env_var
 
@@ -30,8 +32,11 @@ def rest_api_config(
     if default_endpoint or "endpoint" in defaults:
         defaults["endpoint"] = default_endpoint
     client = _client(declaration, body.get("client") or {}, base_url)
+    raw_default = (body.get("resource_defaults") or {}).get("endpoint") or {}
+    inherited = raw_default.get("paginator") if isinstance(raw_default, Mapping) else None
+    inherited = inherited or (body.get("client") or {}).get("paginator")
     resources = [
-        _resource(declaration, index, resource, default_endpoint.get("params"), default_paginator)
+        _resource(declaration, index, resource, default_endpoint.get("params"), default_paginator, inherited)
         for index, resource in enumerate(body["resources"])
     ]
     _set_converters(declaration, "resource_defaults", defaults)
@@ -58,6 +63,7 @@ def _resource(
     resource: Any,
     default_params: Mapping[str, Any] | None,
     default_paginator: Any,
+    inherited_paginator: Any,
 ) -> dict[str, Any]:
     """One resource as a mapping whose endpoint owns its params and paginator.
 
@@ -73,9 +79,52 @@ def _resource(
     paginator = endpoint.get("paginator", default_paginator)
     if paginator is not None:
         endpoint["paginator"] = _paginator(declaration, f"resources[{index}].endpoint.paginator", paginator)
+    first_only = _first_request_params(endpoint)
+    if first_only:
+        declared = endpoint.get("paginator", inherited_paginator)
+        endpoint["paginator"] = _first_request_only(declaration, index, declared, first_only)
     shaped["endpoint"] = endpoint
     _set_converters(declaration, f"resources[{index}]", shaped)
     return shaped
+
+
+def _first_request_params(endpoint: dict[str, Any]) -> list[str]:
+    """The filter params of incrementals declared ``first_request_only: true``, the setting taken out.
+
+    The incremental mappings are copied before the setting is removed, so the declaration stays as read.
+    """
+    params: list[str] = []
+    for sub_key, incremental in list(incremental_configs(endpoint)):
+        if not incremental.get("first_request_only"):
+            continue
+        copy = {key: value for key, value in incremental.items() if key != "first_request_only"}
+        if sub_key == "incremental":
+            endpoint["incremental"] = copy
+            params += [copy[key] for key in ("start_param", "end_param") if copy.get(key)]
+        else:
+            name = sub_key.split(".", 1)[1]
+            endpoint["params"] = {**endpoint["params"], name: copy}
+            params.append(name)
+    return params
+
+
+def _first_request_only(declaration: Declaration, index: int, paginator: Any, params: list[str]) -> Any:
+    """The endpoint's paginator, wrapped to send ``params`` with the first request only."""
+    key = f"resources[{index}].endpoint.incremental.first_request_only"
+    try:
+        built = create_paginator(paginator)
+    except (TypeError, ValueError) as error:
+        raise DeclarationError(
+            declaration.path, key, f"cannot build the endpoint's paginator: {error}"
+        ) from None
+    if built is None:
+        raise DeclarationError(
+            declaration.path,
+            key,
+            "needs a paginator declared on the endpoint, in resource_defaults or on the client "
+            "(an auto-detected one cannot be wrapped)",
+        )
+    return FirstRequestOnly(built, params)
 
 
 def _is_custom(paginator: Any) -> bool:

@@ -176,9 +176,14 @@ def incremental_configs(endpoint: Mapping[str, Any]) -> Iterator[tuple[str, Mapp
 
 
 def _check_incremental(path: Path, key: str, incremental: Mapping[str, Any]) -> None:
-    """A cursor path is required; the lookback ``lag`` is a non-negative number."""
+    """A cursor path is required; the lookback ``lag`` is a non-negative number; ``first_request_only`` a bool."""
     if not isinstance(incremental.get("cursor_path"), str):
         raise DeclarationError(path, f"{key}.cursor_path", "an incremental needs the cursor's field name")
+    first_only = incremental.get("first_request_only")
+    if first_only is not None and not isinstance(first_only, bool):
+        raise DeclarationError(
+            path, f"{key}.first_request_only", f"must be true or false, got {first_only!r}"
+        )
     lag = incremental.get("lag")
     if lag is not None and (isinstance(lag, bool) or not isinstance(lag, int | float) or lag < 0):
         raise DeclarationError(path, f"{key}.lag", f"must be a number of seconds (or days) >= 0, got {lag!r}")

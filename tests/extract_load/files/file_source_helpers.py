@@ -1,4 +1,4 @@
-"""Helpers for the file-source tests: a pipeline runner over DuckDB and an S3 upload."""
+"""Helpers for the file-source tests: a pipeline runner over DuckDB, an S3 upload and corpus assertions."""
 
 from __future__ import annotations
 
@@ -75,3 +75,22 @@ def upload_folder(client: Any, folder: Path, bucket: str, prefix: str) -> list[s
         client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
         keys.append(key)
     return keys
+
+
+def corpus_bytes(lines: list[tuple[int, bytes, str | None]], header: bytes = b"") -> bytes:
+    """The file: header, then the lines joined by newlines, the last without one (a truncated write)."""
+    return header + b"\n".join(line for _, line, _ in lines)
+
+
+def assert_quarantined(
+    files_pipeline: FilePipeline, table: str, unit: str, expected: list[tuple[int, bytes, str | None]]
+) -> None:
+    """The quarantine holds exactly the rejected records of ``expected``, with origin, reason and raw text."""
+    rows = {int(row["origin"].rsplit(f":{unit} ", 1)[1]): row for row in files_pipeline.quarantine()}
+    rejected = {number: (raw, reason) for number, raw, reason in expected if reason}
+    assert sorted(rows) == sorted(rejected)
+    for number, (raw, reason) in rejected.items():
+        row = rows[number]
+        assert row["table_name"] == table
+        assert reason in row["reason"], (number, row["reason"])
+        assert row["raw_text"] == raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
-from file_source_helpers import FilePipeline
+from file_source_helpers import FilePipeline, assert_quarantined, corpus_bytes
 
 PRICES_HEADER = b"supply_id,sku,supplier,cost_cents,valid_from\n"
 BROKEN_PRICES = [  # (line, bytes, expected reason or None when the row loads); line 1 is the header
@@ -55,25 +55,6 @@ BROKEN_TWEETS = [  # (line, bytes, expected reason or None when the row loads)
     (13, json.dumps({**TWEET, "id": "t8", "tweeted_at": "2017-01-01T12:00:00+02:00"}).encode(), None),
     (14, json.dumps({**TWEET, "id": "t9", "tweeted_at": "2017-01-01T1"}).encode()[:-2], "invalid JSON"),
 ]
-
-
-def corpus_bytes(lines: list[tuple[int, bytes, str | None]], header: bytes = b"") -> bytes:
-    """The file: header, then the lines joined by newlines, the last without one (a truncated write)."""
-    return header + b"\n".join(line for _, line, _ in lines)
-
-
-def assert_quarantined(
-    files_pipeline: FilePipeline, table: str, unit: str, expected: list[tuple[int, bytes, str | None]]
-) -> None:
-    """The quarantine holds exactly the rejected records of ``expected``, with origin, reason and raw text."""
-    rows = {int(row["origin"].rsplit(f":{unit} ", 1)[1]): row for row in files_pipeline.quarantine()}
-    rejected = {number: (raw, reason) for number, raw, reason in expected if reason}
-    assert sorted(rows) == sorted(rejected)
-    for number, (raw, reason) in rejected.items():
-        row = rows[number]
-        assert row["table_name"] == table
-        assert reason in row["reason"], (number, row["reason"])
-        assert row["raw_text"] == raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
 @pytest.mark.parametrize("chunk_bytes", [1 << 20, 16])

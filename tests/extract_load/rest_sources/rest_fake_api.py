@@ -1,9 +1,10 @@
 """A small scripted REST API on loopback: every pagination and auth style the declared sources support.
 
-Widgets (7 rows, sorted by ``id``) are served under ``/<style>/widgets`` for each pagination style and under
-``/auth/<style>/widgets`` behind each auth style; a made-up helpdesk (``/api/v2/tickets`` with a child
-endpoint ``/api/v2/tickets/<id>/comments``) backs the documentation's example. Every request is recorded;
-responses can be scripted per path (429, 500, truncated JSON) and paths can be made to hang.
+Widgets (7 rows, sorted by ``id``) are served under ``/<style>/widgets`` for each pagination style, under
+``/auth/<style>/widgets`` behind each auth style and under ``/strict/<style>/widgets`` (keyset, cursor) by an
+API that refuses the ``updated_since`` filter beside a page token; a made-up helpdesk (``/api/v2/tickets``
+with a child endpoint ``/api/v2/tickets/<id>/comments``) backs the documentation's example. Every request is
+recorded; responses can be scripted per path (429, 500, truncated JSON) and paths can be made to hang.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class FakeApi:
             (r"/json_link/widgets", self._json_link),
             (r"/cursor/widgets", self._cursor),
             (r"/keyset/widgets", self._keyset),
+            (r"/strict/keyset/widgets", self._strict(self._keyset, "after_id")),
+            (r"/strict/cursor/widgets", self._strict(self._sealed_cursor, "cursor")),
             (r"/auth/(\w+)/widgets", self._authenticated),
             (r"/oauth/token", self._token),
             (r"/api/v2/tickets", self._tickets),
@@ -175,6 +178,28 @@ class FakeApi:
         return json_response(
             [row for row in self._selected(request, self.widgets) if row["id"] > after][:limit]
         )
+
+    def _sealed_cursor(self, request: Request) -> Response:
+        """A cursor that holds the query (``<offset>|<updated_since>``): the filter is given only once."""
+        token = request.args.get("cursor")
+        offset, since = token.split("|", 1) if token else ("0", request.args.get("updated_since", ""))
+        rows = sorted((row for row in self.widgets if row["updated_at"] >= since), key=lambda row: row["id"])
+        start, limit = int(offset), int(request.args.get("limit", 3))
+        more = start + limit < len(rows)
+        return json_response(
+            {"data": rows[start : start + limit], "next_cursor": f"{start + limit}|{since}" if more else None}
+        )
+
+    def _strict(self, handler: Callable[[Request], Response], page_param: str) -> Callable[..., Response]:
+        """``handler`` refusing a filter beside a page token, as APIs whose token already holds the query."""
+
+        def strict(request: Request) -> Response:
+            if page_param in request.args and "updated_since" in request.args:
+                detail = f"'updated_since' cannot be combined with '{page_param}'"
+                return json_response({"detail": detail}, 400)
+            return handler(request)
+
+        return strict
 
     def _authenticated(self, request: Request, style: str) -> Response:
         """Widgets, one page, only for the right credential of ``style``."""
