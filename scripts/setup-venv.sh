@@ -42,4 +42,5 @@ echo "$extras" >.venv/extras
 scripts/install-java.sh --check >/dev/null || [ "${WAREHOUSE:-duckdb}" != spark ] || exit 1
 touch .venv/.installed
 for extra in $extras; do touch ".venv/.extra-$extra"; done
-echo "environment ready: $(.venv/bin/dbt --version 2>/dev/null | sed -n 2p | xargs), dlt $(.venv/bin/python -c 'import dlt; print(dlt.__version__)'), extras: ${extras:-none}"
+# The versions from the lock (uv installed exactly those): starting dbt and dlt here took seconds.
+echo "environment ready: $(grep -E '^(dbt-core|dlt)==' requirements.lock | xargs) (requirements.lock), extras: ${extras:-none}"
