@@ -18,10 +18,19 @@ export DO_NOT_TRACK := 1
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# setup installs the core and EXTRAS (pyproject.toml's extras, each at the version of the one lock: how, in
+# scripts/setup-venv.sh). A target that needs another extra depends on its mark, $(VENV)/.extra-NAME, which
+# installs it on first use; the CLI does the same for WAREHOUSE=spark, and airflow-up for Airflow
+# (warehouse/extras.py).
+EXTRAS ?= dashboard
 $(VENV)/.installed: requirements.lock pyproject.toml scripts/setup-venv.sh
-	@scripts/setup-venv.sh
+	@scripts/setup-venv.sh $(EXTRAS)
 
-setup: $(VENV)/.installed ## create .venv from the lock file and install the project
+$(VENV)/.extra-%: $(VENV)/.installed
+	@scripts/setup-venv.sh $*
+.PRECIOUS: $(VENV)/.extra-%
+
+setup: $(VENV)/.installed $(EXTRAS:%=$(VENV)/.extra-%) ## create .venv from the lock file: the core and EXTRAS (default: dashboard; dev: everything)
 
 generate: setup ## write the demo source system and landing files (SCALE, SEED)
 	$(JAFFLE) generate --scale $(SCALE) --seed $(SEED)
@@ -30,7 +39,7 @@ LOGS_GB ?= 0.1
 logs: setup ## write the demo web and store event logs, gzipped JSON Lines per day (LOGS_GB=0.1, SEED)
 	$(JAFFLE) logs --gigabytes $(LOGS_GB) --seed $(SEED)
 
-spark-logs: setup ## the event-log trends on Spark, tables in data/logs/spark (docs/log_trends.md)
+spark-logs: setup $(VENV)/.extra-spark ## the event-log trends on Spark, tables in data/logs/spark (docs/log_trends.md)
 	$(BIN)/python -m spark_jobs.log_trends
 
 el: setup ## extract-load every source into the raw schemas (API=local|config|<url>)
@@ -51,10 +60,10 @@ demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts 
 run: setup ## the whole pipeline on the configured sources (steps declared in warehouse/pipeline.py)
 	$(JAFFLE) run
 
-dashboard: setup ## serve the pipeline and business dashboard on http://127.0.0.1:8050 (PORT=...)
+dashboard: setup $(VENV)/.extra-dashboard ## serve the pipeline and business dashboard on http://127.0.0.1:8050 (PORT=...)
 	$(BIN)/python -m dashboard --port $${PORT:-8050}
 
-airflow-up: setup ## start a local Airflow (API server on http://127.0.0.1:8081, scheduler, DAG processor; PORT=...)
+airflow-up: setup ## start a local Airflow (API server on http://127.0.0.1:8081, scheduler, DAG processor; PORT=...); installs the airflow extra on first use
 	PYTHONPATH=$(CURDIR) $(BIN)/python -m orchestration.local_airflow up
 
 airflow-down: ## stop the local Airflow started by airflow-up (by PID)
@@ -75,36 +84,36 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 # and JAFFLE_FAULT_SEED=N repeat a sample. make test-all runs every test.
 SLOW_SAMPLE ?= 0.5
 FAULT_SAMPLE ?= 45
-test: setup ## the fast tier, and seeded samples of the slow tier and the faults (Postgres tests skip when no server is reachable, fail in CI)
+test: setup $(VENV)/.extra-dev ## the fast tier, and seeded samples of the slow tier and the faults (Postgres tests skip when no server is reachable, fail in CI)
 	@status=0; JAFFLE_SLOW_SAMPLE=$(SLOW_SAMPLE) JAFFLE_SLOW_SEED=$${JAFFLE_SLOW_SEED:-$$RANDOM} \
 		$(PYTEST) --dist worksteal -m "not faults" --durations=25 || status=$$?; \
 	JAFFLE_FAULT_SAMPLE=$(FAULT_SAMPLE) JAFFLE_FAULT_SEED=$${JAFFLE_FAULT_SEED:-$$RANDOM} \
 		$(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
-test-all: setup ## every test and every fault, no samples
+test-all: setup $(VENV)/.extra-dev ## every test and every fault, no samples
 	@status=0; $(PYTEST) -m "not faults" || status=$$?; $(PYTEST) --dist loadgroup -m faults tests/faults || status=$$?; exit $$status
 
-test-fast: setup ## the tests without the slow end-to-end suites
+test-fast: setup $(VENV)/.extra-dev ## the tests without the slow end-to-end suites
 	$(PYTEST) -m "not slow"
 
-test-faults: setup ## the fault-injection suite alone (part of make test), with its figures at the end
+test-faults: setup $(VENV)/.extra-dev ## the fault-injection suite alone (part of make test), with its figures at the end
 	$(PYTEST) --dist loadgroup -m faults tests/faults
 
 BENCH_ITEMS ?= 1000000 10000000
 BENCH_PIPELINE_SCALE ?= 110
 BENCH_LOGS_GB ?= 1
-bench: setup ## benchmark every stage on DuckDB and Postgres against native ingest, the whole pipeline at ~10M items on DuckDB, Spark on logs (BENCH_ITEMS, BENCH_PIPELINE_SCALE, BENCH_LOGS_GB); not a test
+bench: setup $(VENV)/.extra-bench ## benchmark every stage on DuckDB and Postgres against native ingest, the whole pipeline at ~10M items on DuckDB, Spark on logs (BENCH_ITEMS, BENCH_PIPELINE_SCALE, BENCH_LOGS_GB); not a test
 	nice -n 5 $(BIN)/python -m benchmarks --items $(BENCH_ITEMS) --duckdb-pipeline-scale $(BENCH_PIPELINE_SCALE) --log-gigabytes $(BENCH_LOGS_GB)
 
 .PHONY: dbt-sources
 dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)
 	$(JAFFLE) dbt-sources --write
 
-lint: setup ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
+lint: setup $(VENV)/.extra-dev ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests \
 		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py
 
-format: setup ## format Python and fix SQL style
+format: setup $(VENV)/.extra-dev ## format Python and fix SQL style
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models
 
 status: setup ## who holds the warehouse, pending load packages of a crashed run, orphan rows, the last run

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from warehouse import extras
 from warehouse.process_groups import running, stop_group
 
 from .airflow_env import airflow_environment
@@ -29,6 +30,7 @@ def _pid_file(home: Path, name: str) -> Path:
 
 def up(port: int) -> None:
     """Migrate the metadata database, start each component in its own session."""
+    extras.require("airflow", install=True)  # Airflow itself, installed on first use
     home = airflow_home()
     (home / "pids").mkdir(parents=True, exist_ok=True)
     environment = airflow_environment(home) | {
@@ -68,7 +70,10 @@ def main() -> None:
     parser.add_argument("action", choices=["up", "down"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8081")))
     arguments = parser.parse_args()
-    up(arguments.port) if arguments.action == "up" else down()
+    try:
+        up(arguments.port) if arguments.action == "up" else down()
+    except extras.MissingExtra as error:
+        sys.exit(f"FAILED: {error}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import errno
 import logging
 import sys
 
-from . import dbt, settings, steps
+from . import dbt, extras, settings, steps
 from .pipeline import PUBLISH_ALONE, RunOptions, run_pipeline, run_step
 from .run_lock import WarehouseBusy, warehouse_lock
 from .runs import RunRecord, StepFailed
@@ -121,6 +121,8 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
             f"`jaffle {command}` does not run on WAREHOUSE=spark yet (only {', '.join(SPARK_COMMANDS)});"
             " see docs/spark.md"
         )
+    if settings.warehouse_name() == "spark" and command not in ("generate", "logs"):
+        extras.require("spark", install=True)  # PySpark and dbt-spark, installed on first use
     if settings.warehouse_name() == "postgres" and command not in ("generate", "logs"):
         from .postgres_admin import prepare_postgres
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import lake_storage, settings
+from . import extras, lake_storage, settings
 
 DEFAULT_MASTER = "local[2]"
 LOOPBACK = "127.0.0.1"
@@ -118,6 +118,7 @@ def profile_environment() -> dict[str, str]:
 
 def start_session(conf: dict[str, str]) -> Any:
     """The process's SparkSession with Hive support, created with ``conf`` unless one is running already."""
+    extras.require("spark")
     from pyspark.sql import SparkSession
 
     folder = Path(conf["spark.sql.warehouse.dir"]).parent

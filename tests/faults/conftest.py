@@ -96,7 +96,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if ungrouped:
         raise pytest.UsageError(
             f"pytest-xdist did not group {len(ungrouped)} fault tests (e.g. {ungrouped[0]}): a Postgres restart "
-            "would cut off the other worker's tests. Install the locked pytest (make setup) or run -n 0."
+            "would cut off the other worker's tests. Install the locked pytest (make setup EXTRAS=dev) or run -n 0."
         )
 
 
