@@ -168,9 +168,11 @@ def parse_records(
     return tables + more_tables, good + more_good, rejects + more_rejects
 
 
-def _is_clean(data: bytes, records: list[bytes]) -> bool:
-    """True when a block can go to pyarrow whole: UTF-8, no NUL byte, no blank line."""
+def _is_clean(data: bytes, records: list[bytes], quote: bytes) -> bool:
+    """True when a block can go to pyarrow whole: UTF-8, no NUL byte, no blank line, no quote left open."""
     if b"\x00" in data or any(not record or record == b"\r" for record in records):
+        return False
+    if quote in data and any(quote in record and record.count(quote) % 2 for record in records):
         return False
     try:
         data.decode("utf-8")
@@ -200,7 +202,9 @@ def read_block(
 ) -> ReadChunk:
     """Good rows (declared columns cast) and rejects of one block of records starting on lines ``numbers``."""
     data = b"\n".join(records)
-    table, problems = parse(data, names, dialect) if _is_clean(data, records) else (None, ["not clean"])
+    table, problems = (
+        parse(data, names, dialect) if _is_clean(data, records, dialect.quote) else (None, ["not clean"])
+    )
     if table is not None and not problems and table.num_rows == len(records):
         tables, good, rejects = [table], list(zip(numbers, records, strict=True)), []
     else:
