@@ -26,7 +26,7 @@ from dlt.extract.reference import SourceFactory
 from .declaration_file import DeclarationError
 from .files import build_files_source, load_files_declaration
 from .ledger import RowLedger
-from .rest import build_rest_source, load_declaration
+from .rest import Declaration, build_rest_source, load_declaration
 from .sql import build_sql_source, load_sql_declaration
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -127,17 +127,38 @@ def _python_source(source: SourceFolder, ledger: RowLedger, location: str | None
     return factory(ledger=ledger) if takes_ledger else factory()
 
 
+def _rest_keys(declaration: Declaration) -> dict[str, list[str]]:
+    """Table -> primary key columns of a REST declaration (a resource's key, else the defaults')."""
+    default = (declaration.body.get("resource_defaults") or {}).get("primary_key")
+    keys = {}
+    for resource in declaration.body["resources"]:
+        spec = {"name": resource} if isinstance(resource, str) else resource
+        key = spec.get("primary_key", default)
+        table = spec["table_name"] if isinstance(spec.get("table_name"), str) else spec["name"]
+        keys[table] = [key] if isinstance(key, str) else list(key or [])
+    return keys
+
+
 class Kind(NamedTuple):
-    """How a declared kind is read (path, name) and built (declaration, location, ledger)."""
+    """How a declared kind is read (path, name), built (declaration, location, ledger) and keyed."""
 
     load: Callable[[Path, str], Any]
     build: Callable[[Any, str | None, RowLedger], DltSource]
+    keys: Callable[[Any], dict[str, list[str]]]
 
 
 KINDS = {
-    "rest_api": Kind(load_declaration, build_rest_source),
-    "files": Kind(load_files_declaration, build_files_source),
-    "sql_database": Kind(load_sql_declaration, build_sql_source),
+    "rest_api": Kind(load_declaration, build_rest_source, _rest_keys),
+    "files": Kind(
+        load_files_declaration,
+        build_files_source,
+        lambda declaration: {table: drop["primary_key"] for table, drop in declaration.drops.items()},
+    ),
+    "sql_database": Kind(
+        load_sql_declaration,
+        build_sql_source,
+        lambda declaration: {table: spec["primary_key"] for table, spec in declaration.tables.items()},
+    ),
 }
 
 
@@ -145,6 +166,15 @@ def declaration_of(name: str) -> Any:
     """The checked declaration of a declared source (None for a Python source)."""
     source = source_folder(name)
     return None if source.kind == PYTHON else KINDS[source.kind].load(source.path, name)
+
+
+def declared_keys(name: str) -> dict[str, list[str]]:
+    """Table -> primary key columns (as declared) of a declared source; empty for a Python source."""
+    source = source_folder(name)
+    if source.kind == PYTHON:
+        return {}
+    kind = KINDS[source.kind]
+    return kind.keys(kind.load(source.path, name))
 
 
 def build_source(name: str, ledger: RowLedger, location: str | None = None) -> DltSource:
