@@ -101,8 +101,11 @@ def _drop_resources(
     chunk_bytes: int | None = None,
     chunk_rows: int | None = None,
 ) -> list[DltResource]:
-    """One resource per drop (chunk sizes: the arguments, the drop's, then the source's), and per drop one
-    that warns about its hidden files."""
+    """One resource per drop, and per drop one that warns about its hidden files.
+
+    Chunk sizes: the arguments (given, or configured as ``sources.<name>.chunk_bytes``), the drop's, then the
+    source's.
+    """
     resources = []
     for name, drop in declaration.drops.items():
         resources.append(
@@ -146,10 +149,10 @@ def build_files_source(
     ``chunk_rows`` override the declared sizes of text blocks and of Parquet and Avro chunks.
     """
     factory = dlt.source(_drop_resources, name=declaration.name, section=declaration.name)
+    sizes = {"chunk_bytes": chunk_bytes, "chunk_rows": chunk_rows}
     return factory(
         declaration,
         bucket_url_of(declaration, bucket_url),
         RowLedger() if ledger is None else ledger,
-        chunk_bytes,
-        chunk_rows,
+        **{key: value for key, value in sizes.items() if value is not None},
     )

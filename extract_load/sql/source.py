@@ -78,11 +78,12 @@ def sql_table_resource(
 def _tables(
     declaration: SqlDeclaration,
     ledger: RowLedger | None,
-    lag_seconds: float | None,
-    chunk_size: int | None,
     credentials: str = dlt.secrets.value,
+    lag_seconds: float | None = None,
+    chunk_size: int | None = None,
 ) -> list[DltResource]:
-    """One resource per declared table; ``credentials`` is a SQLAlchemy URL (a secret)."""
+    """One resource per declared table; ``credentials`` is a SQLAlchemy URL (a secret); ``lag_seconds`` and
+    ``chunk_size``, given or configured (``sources.<name>.lag_seconds``), override the declared ones."""
     return [
         sql_table_resource(credentials, table, spec, lag_seconds, chunk_size, ledger)
         for table, spec in declaration.tables.items()
@@ -98,10 +99,11 @@ def build_sql_source(
 ) -> DltSource:
     """The dlt source of a ``sql_database.yaml``; credentials default to ``sources.<name>.credentials``.
 
-    ``lag_seconds`` and ``chunk_size`` override the declared ones for every table.
+    ``lag_seconds`` and ``chunk_size`` (else ``sources.<name>.lag_seconds`` and ``.chunk_size``) override the
+    declared ones for every table.
     """
     factory = dlt.source(
         _tables, name=declaration.name, section=declaration.name, schema_contract=declaration.schema_contract
     )
-    given = {"credentials": credentials} if credentials else {}
-    return factory(declaration, ledger, lag_seconds, chunk_size, **given)
+    given = {"credentials": credentials, "lag_seconds": lag_seconds, "chunk_size": chunk_size}
+    return factory(declaration, ledger, **{key: value for key, value in given.items() if value is not None})
