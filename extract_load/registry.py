@@ -90,8 +90,8 @@ def source_folder(name: str) -> SourceFolder:
         known = ", ".join(sources) or "none"
         kinds = ", ".join(DECLARATIONS)
         raise ValueError(
-            f"unknown source {name!r} in {sources_dir()}: a source is a folder holding one of {kinds} or a "
-            f"Python package with a @dlt.source; known sources: {known}"
+            f"unknown source {name!r}; known sources: {known} (the folders of {sources_dir()} holding one of"
+            f" {kinds}, or a Python package with a @dlt.source)"
         )
     return sources[name]
 

@@ -81,5 +81,7 @@ def test_two_declarations_in_one_folder_are_refused(folder: Path) -> None:
 
 def test_an_unknown_source_names_the_folder_and_the_known_ones(folder: Path) -> None:
     _write(folder / "drops" / "files.yaml", "drops: {t: {glob: '*.csv', format: csv, primary_key: id}}")
-    with pytest.raises(ValueError, match=r"unknown source 'nope' in .*sources: .*known sources: drops"):
+    with pytest.raises(
+        ValueError, match=r"unknown source 'nope'; known sources: drops \(the folders of .*sources holding"
+    ):
         build_source("nope", RowLedger())
