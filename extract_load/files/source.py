@@ -57,10 +57,13 @@ def read_file(
                     yield chunk.rows
     except (FileFormatError, *DECOMPRESSION_ERRORS) as error:
         reason = str(error) if isinstance(error, FileFormatError) else f"cannot decompress the file: {error}"
-        if done:
-            reason += f" (the {done} records before it were read)"
+        where = (
+            f"the file is unreadable after {done} records (those were read)"
+            if done
+            else "the whole file is unreadable"
+        )
         ledger.count_read(table)
-        yield ledger.quarantine(table, url, None, f"the whole file is unreadable: {reason}")
+        yield ledger.quarantine(table, url, None, f"{where}: {reason}")
 
 
 def file_drop_resource(

@@ -279,3 +279,18 @@ def test_an_unreadable_file_is_quarantined_whole_and_read_again_only_once_change
     run = files_pipeline.run(str(tmp_path / "in"))
     assert run.unbalanced() == [] and run.ledger.read == {table: 1} and run.ledger.quarantined == {}
     assert files_pipeline.count(table) == (2 if table == "tweets" else 1)
+
+
+def test_a_file_unreadable_midway_keeps_what_was_read_and_quarantines_the_rest(
+    tmp_path: Path, files_pipeline: FilePipeline, write_file: Callable[..., Path]
+) -> None:
+    lines = b"\n".join(json.dumps({**TWEET, "id": f"t{n}"}).encode() for n in range(200))
+    write_file(tmp_path / "in" / "tweets" / "cut.jsonl.gz", gzip.compress(lines)[:-200])
+    run = files_pipeline.run(str(tmp_path / "in"), chunk_bytes=256)
+    assert run.unbalanced() == []
+    [row] = files_pipeline.quarantine()
+    loaded = files_pipeline.count("tweets")
+    assert 0 < loaded < 200 and run.ledger.read == {"tweets": loaded + 1}
+    assert row["reason"].startswith(
+        f"the file is unreadable after {loaded} records (those were read): cannot"
+    )
