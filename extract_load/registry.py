@@ -114,8 +114,14 @@ def _module(source: SourceFolder) -> ModuleType:
 
 
 def _python_source(source: SourceFolder, ledger: RowLedger, location: str | None) -> DltSource:
-    """The one ``@dlt.source`` of a Python source folder, called with the ledger when it takes one."""
-    factories = [value for value in vars(_module(source)).values() if isinstance(value, SourceFactory)]
+    """The one ``@dlt.source`` defined in a Python source folder (imported ones, such as dlt's own
+    ``sql_database``, do not count), called with the ledger when it takes one."""
+    module = _module(source)
+    factories = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, SourceFactory) and getattr(value, "__module__", None) == module.__name__
+    ]
     if len(factories) != 1:
         raise DeclarationError(
             source.path, None, f"a Python source folder holds exactly one @dlt.source, found {len(factories)}"

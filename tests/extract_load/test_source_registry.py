@@ -12,6 +12,7 @@ from extract_load.registry import DEFAULT_SOURCES_DIR, build_source, declared_ke
 
 PYTHON_SOURCE = """
 import dlt
+from dlt.sources.sql_database import sql_database  # imported: not this folder's source
 
 
 @dlt.source(name="clock")
