@@ -168,11 +168,12 @@ def parse_records(
     return tables + more_tables, good + more_good, rejects + more_rejects
 
 
-def _is_clean(data: bytes, records: list[bytes], quote: bytes) -> bool:
-    """True when a block can go to pyarrow whole: UTF-8, no NUL byte, no blank line, no quote left open."""
-    if b"\x00" in data or any(not record or record == b"\r" for record in records):
+def _is_clean(data: bytes, records: list[bytes]) -> bool:
+    """True when a block can go to pyarrow whole: UTF-8, no NUL byte, no blank line."""
+    if b"\x00" in data:
         return False
-    if quote in data and any(quote in record and record.count(quote) % 2 for record in records):
+    may_be_blank = not data or data[:1] in b"\r\n" or b"\n\n" in data or b"\n\r" in data
+    if may_be_blank and any(not record or record == b"\r" for record in records):
         return False
     try:
         data.decode("utf-8")
@@ -199,21 +200,23 @@ def read_block(
     names: Sequence[str],
     rules: ColumnRules,
     dialect: CsvDialect = DEFAULT_DIALECT,
+    balanced: bool = True,
+    text: bytes | None = None,
 ) -> ReadChunk:
-    """Good rows (declared columns cast) and rejects of one block of records starting on lines ``numbers``."""
-    data = b"\n".join(records)
-    table, problems = (
-        parse(data, names, dialect) if _is_clean(data, records, dialect.quote) else (None, ["not clean"])
-    )
+    """Good rows (declared columns cast) and rejects of one block of records starting on lines ``numbers``;
+    a block whose quotes do not balance is checked record by record. ``text``: the records joined, if known."""
+    data = b"\n".join(records) if text is None else text
+    clean = balanced and _is_clean(data, records)
+    table, problems = parse(data, names, dialect) if clean else (None, ["not clean"])
     if table is not None and not problems and table.num_rows == len(records):
-        tables, good, rejects = [table], list(zip(numbers, records, strict=True)), []
+        tables, good, rejects = [table], None, []  # row i is record i
     else:
         tables, good, rejects = _check_records(list(zip(numbers, records, strict=True)), names, dialect)
     if not tables:
         return ReadChunk([], sorted(rejects, key=lambda reject: reject.position))
     cast, bad = cast_table(pa.concat_tables(tables), rules)
     for position, reason in bad.items():
-        number, record = good[position]
+        number, record = good[position] if good is not None else (numbers[position], records[position])
         rejects.append(Reject(number, record.removesuffix(b"\r"), reason))
     return ReadChunk(cast, sorted(rejects, key=lambda reject: reject.position))
 
@@ -225,9 +228,9 @@ def read_csv(
     if dialect.encoding.lower() not in UTF8:
         stream = Utf8Stream(stream, dialect.encoding)  # type: ignore[assignment]
     names = checked_names(list(dialect.names), rules, ",".join(dialect.names)) if dialect.names else None
-    for numbers, records in record_blocks(stream, block_bytes, dialect.quote):
+    for numbers, records, balanced, text in record_blocks(stream, block_bytes, dialect.quote):
         if names is None:
             names = header_names(records[0], rules, dialect)
-            numbers, records = numbers[1:], records[1:]
+            numbers, records, text = numbers[1:], records[1:], None
         if records:
-            yield read_block(numbers, records, names, rules, dialect)
+            yield read_block(numbers, records, names, rules, dialect, balanced, text)

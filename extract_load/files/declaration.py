@@ -135,8 +135,10 @@ def _dialect(path: Path, key: str, dialect: Any, columns: list[str]) -> CsvDiale
     dialect = check_keys(path, key, dialect, CSV_KEYS)
     for name in ("delimiter", "quote_char"):
         value = dialect.get(name)
-        if value is not None and (not isinstance(value, str) or len(value) != 1 or value in "\r\n"):
-            raise DeclarationError(path, f"{key}.{name}", f"must be one character, got {value!r}")
+        if value is not None and (
+            not isinstance(value, str) or not value.isascii() or len(value) != 1 or value in "\r\n"
+        ):
+            raise DeclarationError(path, f"{key}.{name}", f"must be one ASCII character, got {value!r}")
     encoding = dialect.get("encoding", "utf-8")
     try:
         "".encode(encoding)

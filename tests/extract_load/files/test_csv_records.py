@@ -82,14 +82,16 @@ def test_a_file_without_a_header_takes_the_declared_names() -> None:
 def test_record_blocks_cut_only_outside_quotes() -> None:
     data = b'a,"1\n2"\nb,3\nc,"4\n\n5"\n'
     blocks = list(record_blocks(io.BytesIO(data), 3))
-    numbers = [n for block_numbers, _ in blocks for n in block_numbers]
-    records = [r for _, block_records in blocks for r in block_records]
+    numbers = [n for block in blocks for n in block.numbers]
+    records = [r for block in blocks for r in block.records]
     assert records == [b'a,"1\n2"', b"b,3", b'c,"4\n\n5"']
-    assert numbers == [1, 3, 4]
+    assert numbers == [1, 3, 4] and all(block.balanced for block in blocks)
 
 
 def test_a_stray_quote_holds_at_most_max_record_bytes() -> None:
     data = b'a,5" screen\n' + b"b,2\n" * 10
     blocks = list(record_blocks(io.BytesIO(data), 8, max_record_bytes=20))
-    records = [r for _, block_records in blocks for r in block_records]
+    records = [r for block in blocks for r in block.records]
     assert records == [b'a,5" screen'] + [b"b,2"] * 10
+    assert not blocks[0].balanced and blocks[0].records[0] == b'a,5" screen'
+    assert all(block.balanced for block in blocks[1:])
