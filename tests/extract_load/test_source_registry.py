@@ -86,3 +86,13 @@ def test_an_unknown_source_names_the_folder_and_the_known_ones(folder: Path) -> 
         ValueError, match=r"unknown source 'nope'; known sources: drops \(the folders of .*sources holding"
     ):
         build_source("nope", RowLedger())
+
+
+def test_a_rest_declaration_keys_its_tables_by_resource_or_default(folder: Path) -> None:
+    _write(
+        folder / "api" / "rest_api.yaml",
+        "client: {base_url: 'http://127.0.0.1:9/'}\n"
+        "resource_defaults: {primary_key: id}\n"
+        "resources:\n  - users\n  - {name: pairs, primary_key: [a, b]}\n  - {name: raw, table_name: events}\n",
+    )
+    assert declared_keys("api") == {"users": ["id"], "pairs": ["a", "b"], "events": ["id"]}
