@@ -1,4 +1,5 @@
-"""Declaration files of sources (``rest_api.yaml``, ``files.yaml``, ``sql_database.yaml``): read and checked.
+"""Declaration files of sources (``rest_api.yaml``, ``files.yaml``, ``sql_database.yaml``): where they live,
+read and checked.
 
 YAML is read safely, a key given twice is an error (never last-wins), and timestamps stay strings. Every
 mistake is a ``DeclarationError`` naming the file and the key.
@@ -10,10 +11,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import dlt
 import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+SOURCES_DIR_KEY = "extract_load.sources_dir"
 
 CONTRACT_ENTITIES = ("tables", "columns", "data_type")
 CONTRACT_MODES = ("evolve", "discard_value", "freeze", "discard_row")
+
+
+def sources_dir() -> Path:
+    """The sources folder: ``extract_load.sources_dir`` (relative to the project root) or the package's own."""
+    configured = dlt.config.get(SOURCES_DIR_KEY)
+    if not configured:
+        return DEFAULT_SOURCES_DIR
+    folder = Path(str(configured)).expanduser()
+    return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
 class DeclarationError(ValueError):

@@ -19,19 +19,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
-import dlt
 from dlt.extract import DltSource
 from dlt.extract.reference import SourceFactory
 
-from .declaration_file import DeclarationError
+from .declaration_file import DEFAULT_SOURCES_DIR, SOURCES_DIR_KEY, DeclarationError, sources_dir
 from .files import build_files_source, load_files_declaration
 from .ledger import RowLedger
 from .rest import Declaration, build_rest_source, load_declaration
 from .sql import build_sql_source, load_sql_declaration
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
-SOURCES_DIR_KEY = "extract_load.sources_dir"
 DECLARATIONS = {"rest_api.yaml": "rest_api", "files.yaml": "files", "sql_database.yaml": "sql_database"}
 PYTHON = "python"
 PYTHON_FILE = "__init__.py"
@@ -44,15 +40,6 @@ class SourceFolder:
     name: str
     kind: str
     path: Path
-
-
-def sources_dir() -> Path:
-    """The sources folder: ``extract_load.sources_dir`` (relative to the project root) or the package's own."""
-    configured = dlt.config.get(SOURCES_DIR_KEY)
-    if not configured:
-        return DEFAULT_SOURCES_DIR
-    folder = Path(str(configured)).expanduser()
-    return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
 def _source_folder(folder: Path) -> SourceFolder | None:

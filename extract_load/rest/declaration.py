@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..declaration_file import DeclarationError, check_contract, check_name, read_yaml
+from ..declaration_file import DeclarationError, check_contract, check_name, read_yaml, sources_dir
 
-SOURCES_DIR = Path(__file__).resolve().parent.parent / "sources"
 DECLARATION_FILE = "rest_api.yaml"
 
 TOP_LEVEL_KEYS = ("client", "resource_defaults", "resources", "schema_contract", "max_table_nesting")
@@ -32,12 +31,12 @@ class Declaration:
 
 def declaration_path(name: str) -> Path:
     """Where the declaration of source ``name`` lives."""
-    return SOURCES_DIR / name / DECLARATION_FILE
+    return sources_dir() / name / DECLARATION_FILE
 
 
-def declared_names(sources_dir: Path = SOURCES_DIR) -> list[str]:
-    """Names of the source packages that hold a declaration, sorted."""
-    return sorted(path.parent.name for path in sources_dir.glob(f"*/{DECLARATION_FILE}"))
+def declared_names(folder: Path | None = None) -> list[str]:
+    """Names of the source folders that hold a REST declaration, sorted."""
+    return sorted(path.parent.name for path in (folder or sources_dir()).glob(f"*/{DECLARATION_FILE}"))
 
 
 def load_declaration(path: Path | str, name: str | None = None) -> Declaration:

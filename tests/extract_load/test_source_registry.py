@@ -9,6 +9,7 @@ import pytest
 from extract_load.declaration_file import DeclarationError
 from extract_load.ledger import RowLedger
 from extract_load.registry import DEFAULT_SOURCES_DIR, build_source, declared_keys, discover, sources_dir
+from extract_load.rest import declared_rest_sources
 
 PYTHON_SOURCE = """
 import dlt
@@ -96,3 +97,4 @@ def test_a_rest_declaration_keys_its_tables_by_resource_or_default(folder: Path)
         "resources:\n  - users\n  - {name: pairs, primary_key: [a, b]}\n  - {name: raw, table_name: events}\n",
     )
     assert declared_keys("api") == {"users": ["id"], "pairs": ["a", "b"], "events": ["id"]}
+    assert declared_rest_sources() == ["api"]  # the REST layer looks in the configured folder too
