@@ -6,10 +6,10 @@ from typing import Any
 
 import dlt
 
+from extract_load.column_hints import naive_timestamp
+from extract_load.files import file_drop_resource
+from extract_load.files.declaration import CHUNK_BYTES, CHUNK_ROWS
 from extract_load.ledger import RowLedger
-from extract_load.sources.hints import naive_timestamp
-from extract_load.sources.jaffle_files import file_drop_resource
-from extract_load.sources.jaffle_files.settings import CHUNK_BYTES, CHUNK_ROWS
 
 SOURCE_NAME = "jaffle_bench"  # lands in raw_jaffle_bench, like every source in raw_<name>
 
@@ -52,7 +52,7 @@ def bench_drops() -> dict[str, dict]:
 
 
 def bench_source(bucket_url: str, ledger: RowLedger, chunk_rows: int = CHUNK_ROWS) -> Any:
-    """A dlt source reading the bench folder through ``jaffle_files``' resource factory."""
+    """A dlt source reading the bench folder through the file drops' resource factory."""
 
     @dlt.source(name=SOURCE_NAME)
     def jaffle_bench() -> list:

@@ -33,13 +33,10 @@ from .destination_state import state_of_destination
 from .ledger import QUARANTINE_TABLE, ReconciliationError, RowLedger, TableReconciliation
 from .merged_rows import rows_kept
 from .recovery import recovered_pipeline
+from .registry import build_source
 from .table_stats import table_seconds
 
 log = logging.getLogger(__name__)
-
-# Sources with a Python factory; every other name must be a REST source declared in YAML.
-FILES_SOURCE = "jaffle_files"
-SQL_SOURCE = "jaffle_oltp"
 
 # On Postgres dlt copies each normalized file with one binary COPY through ADBC, which held a whole file's rows
 # in memory: the bench's 10M-item load (one file per table, two copies at once) peaked at 2,062 MiB. Files of
@@ -187,36 +184,12 @@ def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:
 
 
 def source_for(name: str, ledger: RowLedger, location: str | None = None) -> Any:
-    """The dlt source called ``name``; ``location`` overrides its configured base URL, bucket or database."""
-    if name == FILES_SOURCE:
-        from .sources.jaffle_files import jaffle_files_source
-
-        bucket = {"bucket_url": location} if location else {}
-        return jaffle_files_source(ledger=ledger, **bucket)
-    if name == SQL_SOURCE:
-        from .sources.jaffle_oltp import jaffle_oltp_source
-
-        credentials = {"credentials": location} if location else {}
-        return jaffle_oltp_source(ledger=ledger, **credentials)
-    from .rest import declared_rest_source, declared_rest_sources
-
-    if name in declared_rest_sources():
-        return declared_rest_source(name, base_url=location, ledger=ledger)
-    known = sorted({FILES_SOURCE, SQL_SOURCE, *declared_rest_sources()})
-    raise ValueError(f"unknown source {name!r}; known sources: {', '.join(known)}")
+    """The dlt source called ``name`` (see ``registry``); ``location`` overrides its configured base URL,
+    bucket or database."""
+    return build_source(name, ledger, location)
 
 
 def load_source(name: str, location: str | None = None) -> SourceLoad:
     """Load one source by name into ``raw_<name>`` (``location`` as in :func:`source_for`)."""
     ledger = RowLedger()
     return run_source(name, source_for(name, ledger, location), ledger)
-
-
-def load_jaffle_api(base_url: str | None = None) -> SourceLoad:
-    """Load the Jaffle Shop API (the configured base URL unless one is given) into ``raw_jaffle_api``."""
-    return load_source("jaffle_api", base_url)
-
-
-def load_jaffle_files(bucket_url: str | None = None) -> SourceLoad:
-    """Load the landing folder (the configured bucket URL unless one is given) into ``raw_jaffle_files``."""
-    return load_source(FILES_SOURCE, bucket_url)

@@ -1,9 +1,13 @@
-"""The raw stage: what dlt wrote to ``raw_jaffle_api``, ``raw_jaffle_files`` and ``raw_jaffle_oltp``, as is."""
+"""The raw stage: what dlt wrote to each source's ``raw_<name>``, as is.
+
+The demo's datasets have suites written here; every other declared table gets one from its declaration.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 from great_expectations.expectations import Expectation
 
 from warehouse import settings
@@ -148,8 +152,32 @@ def _jaffle_oltp() -> dict[str, list[Expectation]]:
 def suites(schema_map: Mapping[str, str] | None = None) -> list[TableSuite]:
     """One suite per raw table, e.g. ``raw_jaffle_api__orders``; ``schema_map`` renames the datasets."""
     declared = {API: _jaffle_api(), FILES: _jaffle_files(), OLTP: _jaffle_oltp()}
+    configured = settings.raw_datasets()
+    declared = {dataset: tables for dataset, tables in declared.items() if dataset in configured}
     return [
         table_suite(dataset, table, expectations, schema_map)
         for dataset, tables in declared.items()
         for table, expectations in tables.items()
-    ]
+    ] + declared_suites(declared, schema_map)
+
+
+def declared_suites(
+    written: Mapping[str, Mapping[str, list[Expectation]]], schema_map: Mapping[str, str] | None = None
+) -> list[TableSuite]:
+    """Every table a configured source declares with a key, and no suite above covers: it has rows, and its
+    key columns are never null and identify a row."""
+    from extract_load.registry import declared_keys, discover
+
+    naming = NamingConvention()
+    found = discover()
+    suites = []
+    for source in settings.extract_load_sources():
+        dataset = settings.dataset_of(source)
+        for table, columns in (declared_keys(source) if source in found else {}).items():
+            table = naming.normalize_table_identifier(table)
+            if table in written.get(dataset, {}) or not columns:
+                continue
+            columns = [naming.normalize_identifier(column) for column in columns]
+            expectations = [*has_rows(), *not_null(*columns), *key(*columns)]
+            suites.append(table_suite(dataset, table, expectations, schema_map))
+    return suites

@@ -12,25 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..declaration_file import DeclarationError, check_contract, check_name, read_yaml, sources_dir
 
-SOURCES_DIR = Path(__file__).resolve().parent.parent / "sources"
 DECLARATION_FILE = "rest_api.yaml"
 
 TOP_LEVEL_KEYS = ("client", "resource_defaults", "resources", "schema_contract", "max_table_nesting")
-CONTRACT_ENTITIES = ("tables", "columns", "data_type")
-CONTRACT_MODES = ("evolve", "discard_value", "freeze", "discard_row")
 SORT_ORDERS = ("asc", "desc")
-
-
-class DeclarationError(ValueError):
-    """A REST source declaration is unreadable or wrong; the message names the file and the key."""
-
-    def __init__(self, path: Path | str, key: str | None, message: str) -> None:
-        where = f"{path}: {key}" if key else str(path)
-        super().__init__(f"{where}: {message}")
-        self.path = Path(path)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -42,50 +29,22 @@ class Declaration:
     body: dict[str, Any]
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps timestamps as strings (as APIs send them) and rejects duplicate keys."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """A mapping, failing on a key given twice instead of keeping the last silently."""
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def declaration_path(name: str) -> Path:
     """Where the declaration of source ``name`` lives."""
-    return SOURCES_DIR / name / DECLARATION_FILE
+    return sources_dir() / name / DECLARATION_FILE
 
 
-def declared_names(sources_dir: Path = SOURCES_DIR) -> list[str]:
-    """Names of the source packages that hold a declaration, sorted."""
-    return sorted(path.parent.name for path in sources_dir.glob(f"*/{DECLARATION_FILE}"))
+def declared_names(folder: Path | None = None) -> list[str]:
+    """Names of the source folders that hold a REST declaration, sorted."""
+    return sorted(path.parent.name for path in (folder or sources_dir()).glob(f"*/{DECLARATION_FILE}"))
 
 
 def load_declaration(path: Path | str, name: str | None = None) -> Declaration:
     """Parse and check a declaration file; the source name defaults to its folder's name."""
     path = Path(path)
     name = name or path.parent.name
-    if not name.isidentifier():
-        raise DeclarationError(path, None, f"source name {name!r} must be a Python identifier (snake_case)")
-    try:
-        body = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except OSError as error:
-        raise DeclarationError(path, None, f"cannot read the declaration ({error.strerror})") from error
-    except yaml.YAMLError as error:
-        raise DeclarationError(path, None, f"invalid YAML: {error}") from error
+    check_name(path, name)
+    body = read_yaml(path)
     check_body(path, body)
     return Declaration(name, path, body)
 
@@ -101,7 +60,7 @@ def check_body(path: Path, body: Any) -> None:
         if key in body and not isinstance(body[key], Mapping):
             raise DeclarationError(path, key, "must be a mapping")
     _check_resources(path, body.get("resources"))
-    _check_contract(path, body.get("schema_contract"))
+    check_contract(path, body.get("schema_contract"))
     nesting = body.get("max_table_nesting")
     if nesting is not None and (not isinstance(nesting, int) or isinstance(nesting, bool) or nesting < 0):
         raise DeclarationError(path, "max_table_nesting", f"must be a whole number >= 0, got {nesting!r}")
@@ -122,19 +81,6 @@ def _check_resources(path: Path, resources: Any) -> None:
         if name in names:
             raise DeclarationError(path, f"{key}.name", f"resource {name!r} is declared twice")
         names.add(name)
-
-
-def _check_contract(path: Path, contract: Any) -> None:
-    """A schema contract is one mode or a mapping of entity to mode."""
-    if contract is None or contract in CONTRACT_MODES:
-        return
-    if not isinstance(contract, Mapping):
-        raise DeclarationError(path, "schema_contract", f"must be one of {CONTRACT_MODES} or a mapping")
-    for entity, mode in contract.items():
-        if entity not in CONTRACT_ENTITIES:
-            raise DeclarationError(path, f"schema_contract.{entity}", f"expected one of {CONTRACT_ENTITIES}")
-        if mode not in CONTRACT_MODES:
-            raise DeclarationError(path, f"schema_contract.{entity}", f"expected one of {CONTRACT_MODES}")
 
 
 def _resource_mappings(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -35,10 +35,9 @@ from hypothesis import strategies as st
 
 from extract_load.column_names import ColumnNameCollisionError, column_name_guard
 from extract_load.destination import dlt_destination, pipelines_dir
-from extract_load.file_readers import FileFormatError
 from extract_load.ledger import RowLedger
 from extract_load.pipeline import dataset_of, run_source
-from extract_load.sources.jaffle_files import jaffle_files_source
+from extract_load.registry import build_source
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "15")),
@@ -212,7 +211,7 @@ class Load:
         self.before_files = _files(self.root)
         ledger = RowLedger()
         try:
-            run_source(self.name, jaffle_files_source(bucket_url=str(self.landing), ledger=ledger), ledger)
+            run_source(self.name, build_source("jaffle_files", ledger, str(self.landing)), ledger)
         except Exception as error:  # noqa: BLE001 - the caller asserts which error it is
             return error
         return None
@@ -290,9 +289,11 @@ def _check_outcome(
 ) -> dict[str, str] | None:
     """Assert the run's verdict matches the names; on success, the source name -> warehouse column map."""
     if not json_key and any(not name.strip() for name in names):
-        event("rejected: empty CSV column name")
-        assert error is not None and "empty column name" in str(_find(error, FileFormatError)), error
-        load.check_untouched(loaded=False)
+        event("quarantined whole: empty CSV column name")
+        assert error is None, error
+        [(reason,)] = load.rows("quarantine", ["reason"], "reason")
+        assert "the whole file is unreadable" in reason and "empty column name" in reason, reason
+        load.check_untouched(loaded=True)
         return None
     expected = _expected_collisions(names, json_key=json_key)
     if expected:

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from extract_load.pipeline import load_jaffle_api
+from extract_load.pipeline import load_source
 
 CUSTOMERS = [{"id": f"c{i}", "name": f"Customer {i}"} for i in range(5)]
 ORDERS = [
@@ -93,7 +93,7 @@ def duckdb_warehouse(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_page_is_loaded_and_items_land_in_a_child_table(httpserver: HTTPServer, duckdb_warehouse: Path):
     api = ScriptedApi(httpserver)
-    load = load_jaffle_api(httpserver.url_for("/api/v1"))
+    load = load_source("jaffle_api", httpserver.url_for("/api/v1"))
     order_pages = [r for r in api.requests if r["path"] == "orders"]
     assert [r.get("page", "1") for r in order_pages] == ["1", "2", "3", "4"], "7 orders, 2 per page"
     assert all(r["page_size"] == "2" for r in order_pages)
@@ -114,7 +114,7 @@ def test_every_page_is_loaded_and_items_land_in_a_child_table(httpserver: HTTPSe
 
 def test_a_row_served_twice_across_pages_is_merged_once(httpserver: HTTPServer, duckdb_warehouse: Path):
     ScriptedApi(httpserver, duplicate_across_pages=True)
-    load_jaffle_api(httpserver.url_for("/api/v1"))
+    load_source("jaffle_api", httpserver.url_for("/api/v1"))
     assert _raw(duckdb_warehouse, "select count(*), count(distinct id) from raw_jaffle_api.orders") == [
         (7, 7)
     ]
@@ -125,7 +125,7 @@ def test_a_row_served_twice_across_pages_is_merged_once(httpserver: HTTPServer, 
 
 def test_money_sent_as_decimal_strings_lands_as_numbers(httpserver: HTTPServer, duckdb_warehouse: Path):
     ScriptedApi(httpserver, money_as_strings=True)
-    load_jaffle_api(httpserver.url_for("/api/v1"))
+    load_source("jaffle_api", httpserver.url_for("/api/v1"))
     types = dict(
         _raw(
             duckdb_warehouse,
@@ -153,9 +153,9 @@ def test_the_rerun_asks_only_from_the_last_day_and_adds_nothing(
     httpserver: HTTPServer, duckdb_warehouse: Path
 ):
     api = ScriptedApi(httpserver)
-    load_jaffle_api(httpserver.url_for("/api/v1"))
+    load_source("jaffle_api", httpserver.url_for("/api/v1"))
     api.requests.clear()
-    second = load_jaffle_api(httpserver.url_for("/api/v1"))
+    second = load_source("jaffle_api", httpserver.url_for("/api/v1"))
     first_order_request = next(r for r in api.requests if r["path"] == "orders")
     assert first_order_request["start_date"] == max(o["ordered_at"] for o in ORDERS)[:10]
     assert second.rows.get("orders", 0) == 0

@@ -7,22 +7,26 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dlt
 import pytest
 import sqlalchemy as sa
+from dlt.extract import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 from postgres_server import POSTGRES_ENVIRONMENT, require_postgres, throwaway_database
 
 from demo.data.oltp import EMPLOYEES, INVENTORY_LEVELS, TABLES, seed_oltp, touch_oltp
 from extract_load.destination import LOADER_FILE_FORMAT
 from extract_load.ledger import RowLedger
-from extract_load.sources.jaffle_oltp import jaffle_oltp_source
-from extract_load.sources.jaffle_oltp.settings import DATASET_NAME
-from extract_load.sources.jaffle_oltp.settings import TABLES as SOURCE_TABLES
+from extract_load.registry import declaration_of
+from extract_load.sql import build_sql_source
+from warehouse.settings import dataset_of
 
 SEED, SCALE, TOUCHED, LAG = 7, 0.05, 3, 60.0
 PSYCOPG2_URL = "postgresql+psycopg2://{USERNAME}@{HOST}:{PORT}/{database}"
+DATASET_NAME = dataset_of("jaffle_oltp")
+SOURCE_TABLES = declaration_of("jaffle_oltp").tables
 NAIVE_TIMESTAMP = {"duckdb": "TIMESTAMP", "postgres": "timestamp without time zone"}
 
 
@@ -50,6 +54,11 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
         # the local server trusts loopback connections; dlt insists on a password being set
         credentials = {**parts, "password": "trust", "database": database}
         yield "postgres", _pipeline(dlt.destinations.postgres(credentials=credentials), tmp_path)
+
+
+def jaffle_oltp_source(credentials: str | None = None, **options: Any) -> DltSource:
+    """The demo database's declared source (``credentials`` default to ``sources.jaffle_oltp.credentials``)."""
+    return build_sql_source(declaration_of("jaffle_oltp"), credentials, **options)
 
 
 def _pipeline(destination: object, tmp_path: Path, name: str = "jaffle_oltp") -> dlt.Pipeline:
@@ -219,7 +228,7 @@ def test_source_settings_match_the_seeded_schema() -> None:
     for table in TABLES:
         spec = SOURCE_TABLES[table.name]
         assert spec["primary_key"] == [column.name for column in table.primary_key.columns]
-        assert spec["timestamps"] == [c.name for c in table.columns if isinstance(c.type, sa.DateTime)]
+        assert spec["naive_timestamps"] == [c.name for c in table.columns if isinstance(c.type, sa.DateTime)]
     assert set(SOURCE_TABLES) == {table.name for table in TABLES}
 
 

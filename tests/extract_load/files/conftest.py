@@ -16,7 +16,7 @@ from file_source_helpers import FilePipeline, upload_folder
 from moto.server import ThreadedMotoServer
 
 from demo.data import generate
-from extract_load.sources.jaffle_files.settings import DATASET_NAME
+from warehouse.settings import dataset_of
 
 DEMO_SCALE = 0.02
 S3_KEY, S3_SECRET, S3_REGION = "testing-key", "testing-secret", "us-east-1"
@@ -43,7 +43,7 @@ def files_pipeline(tmp_path: Path) -> FilePipeline:
     pipeline = dlt.pipeline(
         pipeline_name="jaffle_files_test",
         destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
-        dataset_name=DATASET_NAME,
+        dataset_name=dataset_of("jaffle_files"),
         pipelines_dir=str(tmp_path / "p"),
     )
     return FilePipeline(pipeline)

@@ -8,8 +8,14 @@ from typing import Any
 
 import dlt
 
+from extract_load.files import build_files_source
 from extract_load.ledger import RowLedger
-from extract_load.sources.jaffle_files import jaffle_files_source
+from extract_load.registry import declaration_of
+
+
+def jaffle_files_source(bucket_url: str, ledger: RowLedger | None = None, **source_args: Any) -> Any:
+    """The demo landing folder's declared source, reading ``bucket_url``."""
+    return build_files_source(declaration_of("jaffle_files"), bucket_url, ledger, **source_args)
 
 
 @dataclass
@@ -33,7 +39,7 @@ class FilePipeline:
     def run(self, bucket_url: str, **source_args: Any) -> FileRun:
         """Extract, normalize and load the file source once with a fresh ledger."""
         ledger = RowLedger()
-        self.pipeline.run(jaffle_files_source(bucket_url=bucket_url, ledger=ledger, **source_args))
+        self.pipeline.run(jaffle_files_source(bucket_url, ledger, **source_args))
         info = self.pipeline.last_trace.last_normalize_info
         counts = {t: n for t, n in (info.row_counts if info else {}).items() if not t.startswith("_dlt")}
         return FileRun(ledger, counts)

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from file_source_helpers import FilePipeline, upload_folder
-
-from extract_load.sources.jaffle_files import jaffle_files_source
+from file_source_helpers import FilePipeline, jaffle_files_source, upload_folder
 
 LANDING_TABLES = ("tweets", "supplier_prices", "store_events", "loyalty_events")
 DECLARED_TYPES = {
@@ -55,7 +53,7 @@ def test_every_format_loads_from_a_folder(
 def test_the_source_keeps_its_own_ledger_when_given_none(
     demo_landing: tuple[Path, dict], files_pipeline: FilePipeline
 ) -> None:
-    files_pipeline.pipeline.run(jaffle_files_source(bucket_url=str(demo_landing[0])))
+    files_pipeline.pipeline.run(jaffle_files_source(str(demo_landing[0])))
     assert files_pipeline.count("tweets") == demo_landing[1]["landing_row_counts"]["tweets"]
 
 

@@ -198,9 +198,80 @@ def test_colliding_column_names_fail_naming_them(
     assert files_pipeline.count(path.split("/")[0]) == 0
 
 
-def test_an_unreadable_file_fails_naming_it(
+def _parquet(table: pa.Table) -> bytes:
+    """A Parquet file's bytes."""
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+STORE_EVENT = {
+    "event_id": "e1",
+    "store_id": "s1",
+    "event_type": "visit",
+    "occurred_at": "2017-01-01 10:00:00",
+}
+POISON_FILES = [  # (path, unreadable bytes, the reason's text, the file's bytes once mended)
+    (
+        "store_events/torn.parquet",
+        b"PAR1 this is not parquet",
+        "not a readable Parquet file",
+        _parquet(pa.Table.from_pylist([STORE_EVENT])),
+    ),
+    (
+        "tweets/torn.jsonl.gz",
+        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode())[:-12],
+        "cannot decompress the file",
+        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode()),
+    ),
+    (
+        "supplier_prices/torn.csv",
+        b"supply_id,,sku\nS1,,K1\n",
+        "the CSV header has an empty column name",
+        PRICES_HEADER + b"S1,K1,Acme,10,2017-01-01\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("path, data, reason, mended", POISON_FILES)
+def test_an_unreadable_file_is_quarantined_whole_and_read_again_only_once_changed(
+    tmp_path: Path,
+    files_pipeline: FilePipeline,
+    write_file: Callable[..., Path],
+    path: str,
+    data: bytes,
+    reason: str,
+    mended: bytes,
+) -> None:
+    table = path.split("/")[0]
+    write_file(tmp_path / "in" / "tweets" / "good.jsonl", json.dumps(TWEET).encode(), 1_000_000)
+    write_file(tmp_path / "in" / path, data, 1_000_000)
+    run = files_pipeline.run(str(tmp_path / "in"))
+    assert run.unbalanced() == []
+    assert run.ledger.quarantined == {table: 1}
+    [row] = files_pipeline.quarantine()
+    assert row["table_name"] == table and row["origin"].endswith(path), row
+    assert row["reason"].startswith("the whole file is unreadable") and reason in row["reason"], row
+    assert files_pipeline.rows("select id from tweets") == [("t1",)]  # the rest of the drop loaded
+
+    assert files_pipeline.run(str(tmp_path / "in")).ledger.read == {}  # not read again while unchanged
+
+    write_file(tmp_path / "in" / path, mended, 2_000_000)
+    run = files_pipeline.run(str(tmp_path / "in"))
+    assert run.unbalanced() == [] and run.ledger.read == {table: 1} and run.ledger.quarantined == {}
+    assert files_pipeline.count(table) == (2 if table == "tweets" else 1)
+
+
+def test_a_file_unreadable_midway_keeps_what_was_read_and_quarantines_the_rest(
     tmp_path: Path, files_pipeline: FilePipeline, write_file: Callable[..., Path]
 ) -> None:
-    write_file(tmp_path / "in" / "store_events" / "torn.parquet", b"PAR1 this is not parquet")
-    with pytest.raises(PipelineStepFailed, match=r"torn\.parquet: not a readable Parquet file"):
-        files_pipeline.run(str(tmp_path / "in"))
+    lines = b"\n".join(json.dumps({**TWEET, "id": f"t{n}"}).encode() for n in range(200))
+    write_file(tmp_path / "in" / "tweets" / "cut.jsonl.gz", gzip.compress(lines)[:-200])
+    run = files_pipeline.run(str(tmp_path / "in"), chunk_bytes=256)
+    assert run.unbalanced() == []
+    [row] = files_pipeline.quarantine()
+    loaded = files_pipeline.count("tweets")
+    assert 0 < loaded < 200 and run.ledger.read == {"tweets": loaded + 1}
+    assert row["reason"].startswith(
+        f"the file is unreadable after {loaded} records (those were read): cannot"
+    )

@@ -19,7 +19,6 @@ from extract_load.rest import (
     rest_source_from_file,
 )
 from extract_load.rest.converters import as_date, as_unix_seconds
-from extract_load.sources.jaffle_api import jaffle_api_source
 
 MISTAKES = {
     "unknown top-level key": ("nope: 1\nresources: [a]", "nope", "unknown key"),
@@ -137,7 +136,7 @@ def test_timestamps_stay_strings_like_the_json_they_are_compared_with(declare: C
     )
 
 
-def test_the_jaffle_wrapper_sends_its_page_size_argument(
+def test_an_override_of_a_config_reference_wins_over_the_config(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("SOURCES__JAFFLE_API__PAGE_SIZE", "25")
@@ -148,8 +147,8 @@ def test_the_jaffle_wrapper_sends_its_page_size_argument(
         return json_response([{"id": "c1", "name": "Ann"}])
 
     httpserver.expect_request("/api/v1/customers").respond_with_handler(customers)
-    source = jaffle_api_source(base_url=httpserver.url_for("/api/v1"), page_size=4).with_resources(
-        "customers"
-    )
+    overrides = {"sources.jaffle_api.page_size": 4}
+    source = declared_rest_source("jaffle_api", httpserver.url_for("/api/v1"), overrides=overrides)
+    source = source.with_resources("customers")
     assert list(source) == [{"id": "c1", "name": "Ann"}]
     assert asked == [{"page_size": "4"}], "the argument wins over SOURCES__JAFFLE_API__PAGE_SIZE"

@@ -1,4 +1,4 @@
-"""Column hints shared by the sources."""
+"""Column hints shared by the source builders."""
 
 
 def naive_timestamp() -> dict:
