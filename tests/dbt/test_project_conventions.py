@@ -167,3 +167,20 @@ def test_the_checks_can_fail(manifest: dict):
     """The conventions above are not vacuous: the project has models, column docs and key tests to check."""
     found = models(manifest)
     assert len(found) >= 15 and sum(len(node["columns"]) for node in found.values()) >= 80
+
+
+def test_the_docs_open_on_this_projects_overview(manifest: dict):
+    """The project's own ``__overview__`` replaces dbt's welcome page; the files and marts it names exist."""
+    overview = manifest["docs"]["doc.jaffle_warehouse.__overview__"]["block_contents"]
+    assert overview.startswith("# The jaffle warehouse")
+    for layer in ("raw", "raw gate", "staging", "intermediate", "marts", "marts gate", "publish"):
+        assert f"| **{layer}** |" in overview, layer
+    paths = {path for path in re.findall(r"`([\w./<>_-]+/[\w./_-]*)`", overview) if "<" not in path}
+    roots = (DBT_PROJECT_DIR.parent, DBT_PROJECT_DIR)
+    missing = [
+        path for path in paths if not path.startswith("data/") and not any((r / path).exists() for r in roots)
+    ]
+    assert len(paths) >= 8 and not missing, f"paths named by the overview that do not exist: {missing}"
+    marts = {node["name"] for node in models(manifest).values() if node["fqn"][1] == "marts"}
+    marts_row = next(line for line in overview.splitlines() if line.startswith("| **marts** |"))
+    assert set(re.findall(r"`(\w+)`", marts_row.split("(", 1)[1].split(")", 1)[0])) == marts
