@@ -109,9 +109,18 @@ bench: setup $(VENV)/.extra-bench ## benchmark every stage on DuckDB and Postgre
 dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaffle dbt-sources` only checks)
 	$(JAFFLE) dbt-sources --write
 
-lint: setup $(VENV)/.extra-dev ## ruff (check and format) on Python, sqlfluff and the project conventions on the dbt models
+# dbt-score (dev extra) rates the models, sources, snapshots and macros of the parsed manifest: descriptions,
+# owners, example queries, key tests. It reads no warehouse; the manifest goes to a target folder of its own.
+DBT_SCORE_MIN ?= 9.5
+.PHONY: dbt-score
+dbt-score: setup $(VENV)/.extra-dev ## dbt-score on the dbt project; fails when the project scores under DBT_SCORE_MIN (9.5)
+	WAREHOUSE=duckdb $(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project --target duckdb \
+		--target-path target/dbt_score && $(BIN)/dbt-score lint --manifest dbt_project/target/dbt_score/manifest.json \
+		--fail-project-under $(DBT_SCORE_MIN)
+
+lint: setup $(VENV)/.extra-dev ## ruff (check and format) on Python, sqlfluff, the project conventions and dbt-score on the dbt project
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests \
-		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py
+		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py && $(MAKE) --no-print-directory dbt-score
 
 format: setup $(VENV)/.extra-dev ## format Python and fix SQL style
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/sqlfluff fix dbt_project/models

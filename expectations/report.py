@@ -1,5 +1,7 @@
 """Gate results as offline HTML: one page per run under data/reports, and the pieces the docs report reuses.
 
+Each report opens with a summary (the failures first, then counts per stage and per suite), then the details.
+
 Every page is self-contained (inline CSS, no script, no external link) and every value is HTML-escaped.
 """
 
@@ -143,6 +145,79 @@ def gate_html(gate: dict[str, Any], run: str = "") -> list[str]:
     return parts
 
 
+def suite_counts(suite: dict[str, Any]) -> dict[str, int]:
+    """Expectations evaluated, passed and failed (errors included) in one suite, and the rows it checked."""
+    observations = suite.get("observations") or []
+    if observations:
+        failed = sum(not observation["passed"] for observation in observations)
+        passed = len(observations) - failed
+    else:  # older records: failures only
+        failed = len(suite.get("failures", []))
+        passed = max(suite["evaluated"] - failed, 0)
+    return {
+        "evaluated": suite["evaluated"],
+        "passed": passed,
+        "failed": failed,
+        "rows": suite.get("row_count") or 0,
+    }
+
+
+def _summary_row(cells: list[Any], passed: bool, anchor: str | None = None) -> str:
+    """One summary row: a name (a link when ``anchor`` is given), a verdict, then the counts."""
+    name = html.escape(str(cells[0]))
+    if anchor:
+        name = f'<a href="#{html.escape(anchor)}">{name}</a>'
+    counts = "".join(cell(f"{value:,}" if isinstance(value, int) else value) for value in cells[1:])
+    return f"<tr><td>{name}</td><td>{badge(passed)}</td>{counts}</tr>"
+
+
+def _failure_items(gate: dict[str, Any]) -> list[str]:
+    """Every reason a gate or one of its suites did not pass, as list items linking to the suite."""
+    stage = html.escape(gate["stage"])
+    items = [f'<li class="failed">{stage} gate: ERROR {html.escape(error)}</li>' for error in gate["errors"]]
+    if not gate["suites"] and not gate["errors"]:
+        items.append(f'<li class="failed">{stage} gate: ERROR no suite was run</li>')
+    for suite in gate["suites"]:
+        link = f'<a href="#{html.escape(suite_anchor(suite["name"]))}">{html.escape(suite["name"])}</a>'
+        failures = {_described(failure): failure for failure in suite.get("failures", [])}
+        for reason in suite.get("reasons", []):
+            items.append(f'<li class="failed">{stage} gate, {link}: problem: {html.escape(reason)}</li>')
+        for described, failure in failures.items():
+            label, css = _status(False, failure)
+            items.append(
+                f'<li class="{css}">{stage} gate, {link}: {label}: <code>{html.escape(described)}</code></li>'
+            )
+    return items
+
+
+def summary_html(gates: list[dict[str, Any]]) -> list[str]:
+    """The summary that opens a report: the failures first, then counts per stage and per suite."""
+    parts = ['<h2 id="summary">Summary</h2>']
+    failures = [item for gate in gates for item in _failure_items(gate)]
+    if failures:
+        parts += [f"<h3>Failures ({len(failures)})</h3>", '<ul class="failures">', *failures, "</ul>"]
+    elif gates:
+        parts.append('<p class="passed">No expectation failed.</p>')
+    header = (
+        "<th>{}</th><th>verdict</th><th>evaluated</th><th>passed</th><th>failed</th><th>rows checked</th>"
+    )
+    stage_rows, suite_rows = [], []
+    for gate in gates:
+        counts = [suite_counts(suite) for suite in gate["suites"]]
+        totals = [sum(count[key] for count in counts) for key in ("evaluated", "passed", "failed", "rows")]
+        stage_rows.append(_summary_row([gate["stage"], *totals], gate["passed"], f"gate-{gate['stage']}"))
+        for suite, count in zip(gate["suites"], counts, strict=True):
+            rows = "?" if suite.get("row_count") is None else count["rows"]
+            values = [suite["name"], count["evaluated"], count["passed"], count["failed"], rows]
+            row = _summary_row(values, suite["passed"], suite_anchor(suite["name"]))
+            suite_rows.append((suite["passed"], not count["failed"], row))
+    if gates:
+        parts += [f"<table><tr>{header.format('stage')}</tr>", *stage_rows, "</table>"]
+        ordered = [row for *_, row in sorted(suite_rows, key=lambda entry: entry[:2])]  # failing suites first
+        parts += [f"<table><tr>{header.format('suite')}</tr>", *ordered, "</table>"]
+    return parts
+
+
 def page(title: str, body: list[str]) -> str:
     """A whole offline page around the body parts."""
     head = f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -156,6 +231,7 @@ def run_report_html(run_id: str, warehouse: str, started_at: str, gates: list[di
         f"<h1>Data quality of run {html.escape(run_id)} {badge(passed)}</h1>",
         f"<p>warehouse {html.escape(warehouse)}, started {html.escape(started_at)}; "
         f"results also in {html.escape(settings.REPORTS_DATASET)}.check_results</p>",
+        *summary_html(gates),
     ]
     for gate in gates:
         body += gate_html(gate)

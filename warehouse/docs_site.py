@@ -20,7 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from expectations.report import STYLE, cell, gate_html, suite_anchor, verdict
+from expectations.report import STYLE, cell, gate_html, suite_anchor, summary_html, verdict
 
 from . import settings
 
@@ -171,6 +171,7 @@ def report_html(gates: Gates, tested_at: str | None, tests: Tests) -> str:
         f"<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title><style>{STYLE}</style>"
     ]
     parts.append(f"</head><body><p><a href='{PAGE}'>back to the docs</a></p><h1>Data quality</h1>")
+    parts += summary_html([gates[stage] for stage in STAGES if stage in gates])
     for stage in (stage for stage in STAGES if stage in gates):
         gate = gates[stage]
         run = f"run {html.escape(gate['run_id'])} started {html.escape(gate['run_at'])} on "

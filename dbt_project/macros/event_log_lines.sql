@@ -1,18 +1,15 @@
-{#- The demo event logs (gzipped JSON Lines under date=YYYY-MM-DD/ folders), one row per line, each with why it
-    was rejected (null: kept). The same rules as spark_jobs/log_trends.py (docs/log_trends.md):
-    malformed (not a JSON object), missing_field (a required field absent or null), bad_timestamp (event_time
-    not YYYY-MM-DDTHH:MM:SS.mmmZ, UTC), duplicate (an event_id seen before, in event order). With no log files
-    at the configured place, an empty result of the same shape. DuckDB only (the logs folder is enabled there). -#}
+{#- The demo event logs (source event_logs.lines: gzipped JSON Lines under date=YYYY-MM-DD/ folders), one row per
+    line, each with why it was rejected (null: kept). The same rules as spark_jobs/log_trends.py
+    (docs/log_trends.md): malformed (not a JSON object), missing_field (a required field absent or null),
+    bad_timestamp (event_time not YYYY-MM-DDTHH:MM:SS.mmmZ, UTC), duplicate (an event_id seen before, in event
+    order). With no log files at the configured place, an empty result of the same shape. DuckDB only (the logs
+    folder and the source are enabled there). -#}
 
-{% macro event_logs_glob() -%}
-    {%- set folder = var('event_logs', '../data/logs/events') -%}
-    '{{ (folder.rstrip('/') ~ '/date=*/*.jsonl.gz') | replace("'", "''") }}'
-{%- endmacro %}
-
-{#- 'yes' when any log file matches (at parse time too: the check runs only when dbt executes). -#}
+{#- 'yes' when any log file matches the source's glob (at parse time too: the check runs only when dbt executes). -#}
 {% macro event_log_files_exist() -%}
     {%- if execute -%}
-        {%- set found = run_query('select count(*) from glob(' ~ event_logs_glob() ~ ')') -%}
+        {%- set files = graph.sources['source.' ~ project_name ~ '.event_logs.lines'].meta.files -%}
+        {%- set found = run_query("select count(*) from glob('" ~ files ~ "')") -%}
         {{- 'yes' if found.columns[0].values()[0] > 0 else 'no' -}}
     {%- else -%}
         yes
@@ -28,16 +25,7 @@
             files.line,
             cast(files.date as date) as log_date,
             case when json_valid(files.line) and json_type(files.line) = 'OBJECT' then files.line end as doc
-        from read_csv(
-            {{ event_logs_glob() }},
-            columns = {'line': 'varchar'},
-            header = false,
-            delim = chr(1),
-            quote = '',
-            escape = '',
-            auto_detect = false,
-            hive_partitioning = true
-        ) as files
+        from {{ source('event_logs', 'lines') }} as files
     ),
 
     fields as (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -39,6 +40,8 @@ class BuiltWarehouse:
     output: str
     run_results: dict[str, Any]
     marts: dict[str, list[dict[str, Any]]]
+    target: Path
+    query: Callable[[str], list[tuple]]
 
 
 def _run_dbt_build(warehouse: str, env: dict[str, str], work_dir: Path) -> subprocess.CompletedProcess:
@@ -85,20 +88,48 @@ def _read_postgres_marts(connect_kwargs: dict[str, Any]) -> dict[str, list[dict[
     return marts
 
 
+def _query_duckdb(path: Path, query: str) -> list[tuple]:
+    """The rows of one query on the DuckDB file, opened read-only."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(query).fetchall()
+
+
+def _query_postgres(connect_kwargs: dict[str, Any], query: str) -> list[tuple]:
+    """The rows of one query on Postgres."""
+    connection = psycopg2.connect(**connect_kwargs)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
 def _prepare_warehouse(
     warehouse: str, request: pytest.FixtureRequest, work_dir: Path
-) -> tuple[Any, dict[str, str], Callable[[], dict[str, list[dict[str, Any]]]]]:
-    """The dlt destination, the environment dbt reads (the variables dlt reads) and a mart reader."""
+) -> tuple[Any, dict[str, str], Callable[[], dict[str, list[dict[str, Any]]]], Callable[[str], list[tuple]]]:
+    """The dlt destination, the environment dbt reads (the variables dlt reads), a mart reader, a query runner."""
     if warehouse == "duckdb":
         path = work_dir / "warehouse.duckdb"
         env = {"DESTINATION__DUCKDB__CREDENTIALS": str(path)}
-        return dlt.destinations.duckdb(str(path)), env, lambda: _read_duckdb_marts(path)
+        return (
+            dlt.destinations.duckdb(str(path)),
+            env,
+            lambda: _read_duckdb_marts(path),
+            lambda query: _query_duckdb(path, query),
+        )
     credentials = request.getfixturevalue("dbt_postgres_database")
     parts = {"host": credentials.host, "port": str(credentials.port), "username": credentials.username,
              "password": credentials.password, "database": credentials.database}  # fmt: skip
     env = {PG_PREFIX + name.upper(): value for name, value in parts.items()}
     destination = dlt.destinations.postgres(credentials=parts)
-    return destination, env, lambda: _read_postgres_marts(credentials.psycopg_kwargs())
+    kwargs = credentials.psycopg_kwargs()
+    return (
+        destination,
+        env,
+        lambda: _read_postgres_marts(kwargs),
+        lambda query: _query_postgres(kwargs, query),
+    )
 
 
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -106,7 +137,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """Load the raw fixture with dlt into a fresh warehouse, run ``dbt build`` on it, read the marts."""
     warehouse = request.param
     work_dir = tmp_path_factory.mktemp(f"dbt_{warehouse}")
-    destination, env, read_marts = _prepare_warehouse(warehouse, request, work_dir)
+    destination, env, read_marts, query = _prepare_warehouse(warehouse, request, work_dir)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         load_raw_fixture(destination, pipelines_dir=work_dir / "pipelines")
@@ -118,7 +149,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     run_results_path = work_dir / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
     marts = read_marts() if result.returncode == 0 else {}
-    return BuiltWarehouse(result.returncode, result.stdout + result.stderr, run_results, marts)
+    output = result.stdout + result.stderr
+    return BuiltWarehouse(result.returncode, output, run_results, marts, work_dir / "target", query)
 
 
 def _marts(built: BuiltWarehouse) -> dict[str, list[dict[str, Any]]]:
@@ -151,6 +183,21 @@ def test_dbt_build_succeeds_with_tests_and_unit_tests(built: BuiltWarehouse) -> 
     unit_tests = [result for result in results if result["unique_id"].startswith("unit_test.")]
     data_tests = [result for result in results if result["unique_id"].startswith("test.")]
     assert len(unit_tests) >= 2 and len(data_tests) >= 30
+
+
+def test_every_model_description_example_runs(built: BuiltWarehouse) -> None:
+    """Each model's description shows one example query (dbt-score asks for it); each runs on the built warehouse."""
+    assert built.returncode == 0, "dbt build failed: see test_dbt_build_succeeds_with_tests_and_unit_tests"
+    manifest = json.loads((built.target / "manifest.json").read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    examples = {node["name"]: re.findall(r"```sql\n(.*?)```", node["description"], re.S) for node in models}
+    assert models and all(len(found) == 1 for found in examples.values()), examples
+    answered = {name: built.query(found[0]) for name, found in examples.items()}
+    assert answered["orders"] and answered["customers"], "the marts' examples answer on the fixture"
+    ledger = answered["int_loads_processed"]  # after a build, both incremental models stamped their loads
+    assert {row[0] for row in ledger} == {"int_orders_summarised", "order_items"} and all(
+        row[2] for row in ledger
+    )
 
 
 def test_incomplete_load_never_reaches_the_marts(built: BuiltWarehouse) -> None:

@@ -221,17 +221,37 @@ def test_quarantine_is_documented_before_and_after_its_first_row(
 
 
 def _freshness(work_dir: Path, target: str = "duckdb") -> tuple[int, dict[str, str]]:
-    """``dbt source freshness``: its exit code and the status per source."""
+    """``dbt source freshness``: its exit code and the status per `source.table`."""
     project = str(DBT_PROJECT_DIR)
     command = [dbt_executable(), "source", "freshness", "--project-dir", project, "--profiles-dir", project]
     command += ["--target", target, "--target-path", str(work_dir), "--log-path", str(work_dir)]
     done = subprocess.run(command, env=dbt_environment(), capture_output=True, text=True, timeout=300)
     results = json.loads((work_dir / "sources.json").read_text())["results"]
-    return done.returncode, {result["unique_id"].split(".")[2]: result["status"] for result in results}
+    return done.returncode, {
+        ".".join(result["unique_id"].split(".")[2:]): result["status"] for result in results
+    }
+
+
+# Every table with a freshness declaration: each source's completed loads, and the tables that get rows daily.
+FRESHNESS_TABLES = {
+    "jaffle_api": ("_dlt_loads", "orders"),
+    "jaffle_files": ("_dlt_loads", "loyalty_events", "store_events"),
+    "jaffle_oltp": ("_dlt_loads", "shifts"),
+}
+
+
+def _statuses(**by_source: tuple[str, str]) -> dict[str, str]:
+    """The expected status of every declared table: (loads, tables) per source."""
+    return {
+        f"{source}.{table}": by_source[source][table != "_dlt_loads"]
+        for source, tables in FRESHNESS_TABLES.items()
+        for table in tables
+    }
 
 
 def test_freshness_counts_only_completed_loads(warehouse_copy: Path, tmp_path: Path):
-    assert _freshness(tmp_path / "fresh") == (0, dict.fromkeys(SOURCES, "pass"))
+    passing = ("pass", "pass")
+    assert _freshness(tmp_path / "fresh") == (0, _statuses(**dict.fromkeys(SOURCES, passing)))
 
     with duckdb.connect(str(duckdb_path())) as db:
         # jaffle_api: the completed loads are ten days old; the only recent load never completed.
@@ -243,15 +263,34 @@ def test_freshness_counts_only_completed_loads(warehouse_copy: Path, tmp_path: P
         # jaffle_files: the last completed load is two days old, one daily run missed.
         db.execute("update raw_jaffle_files._dlt_loads set inserted_at = inserted_at - interval 2 day")
     returncode, statuses = _freshness(tmp_path / "stale")
-    assert statuses == {"jaffle_api": "error", "jaffle_files": "warn", "jaffle_oltp": "pass"}
+    # A table's age is its newest completed load: the recent load that never completed does not count.
+    stale = _statuses(
+        jaffle_api=("error", "warn"), jaffle_files=("warn", "warn"), jaffle_oltp=("pass", "pass")
+    )
+    assert statuses == stale
     assert returncode != 0
+
+
+def test_a_table_without_new_rows_warns_and_the_run_goes_on(warehouse_copy: Path, tmp_path: Path):
+    """The latest completed load wrote no shift: shifts warn, the source's loads pass, and the exit code is 0."""
+    with duckdb.connect(str(duckdb_path())) as db:
+        db.execute("update raw_jaffle_oltp._dlt_loads set inserted_at = inserted_at - interval 2 day")
+        db.execute(
+            "insert into raw_jaffle_oltp._dlt_loads (load_id, schema_name, status, inserted_at)"
+            " values ('9999999999.000002', 'jaffle_oltp', 0, now())"
+        )
+    returncode, statuses = _freshness(tmp_path / "quiet")
+    passing = ("pass", "pass")
+    assert statuses == _statuses(jaffle_api=passing, jaffle_files=passing, jaffle_oltp=("pass", "warn"))
+    assert returncode == 0
 
 
 @pytest.mark.parametrize("warehouse", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_check_and_freshness_on_postgres(warehouse: str, tmp_path: Path, capsys: pytest.CaptureFixture):
     assert main(["el", "--scale", "0.02"]) == 0
     assert _check() == 0, capsys.readouterr().err
-    assert _freshness(tmp_path / "fresh", warehouse) == (0, dict.fromkeys(SOURCES, "pass"))
+    passing = ("pass", "pass")
+    assert _freshness(tmp_path / "fresh", warehouse) == (0, _statuses(**dict.fromkeys(SOURCES, passing)))
 
     with (
         closing(psycopg2.connect(**postgres_credentials().psycopg_kwargs())) as db,
@@ -264,5 +303,5 @@ def test_check_and_freshness_on_postgres(warehouse: str, tmp_path: Path, capsys:
             " values ('9999999999.000001', 'jaffle_api', 1, now())"
         )
     returncode, statuses = _freshness(tmp_path / "stale", warehouse)
-    assert statuses == {"jaffle_api": "error", "jaffle_files": "pass", "jaffle_oltp": "pass"}
+    assert statuses == _statuses(jaffle_api=("error", "warn"), jaffle_files=passing, jaffle_oltp=passing)
     assert returncode != 0

@@ -49,6 +49,11 @@ def _check_page_contents(target: Path) -> dict[str, Any]:
     assert "### Data quality" in page and "marts__orders" in page and "raw_jaffle_api__orders" in page
     report = (target / docs_site.REPORT).read_text()
     assert 'id="suite-marts__orders"' in report and 'id="suite-raw_jaffle_api__orders"' in report
+    # The report opens with its summary: the demo's gates passed, every suite counted before the details.
+    summary = report[report.index('<h2 id="summary">') : report.index('<h2 id="gate-')]
+    assert (
+        "No expectation failed." in summary and '<a href="#suite-marts__orders">marts__orders</a>' in summary
+    )
     for html in (page, report):
         assert not EXTERNAL_REFERENCE.search(html), EXTERNAL_REFERENCE.search(html)
     manifest = json.loads((target / "manifest.json").read_text())
@@ -81,6 +86,10 @@ def _browse(url: str, model: dict[str, Any], shots: Path) -> list[str]:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url.rsplit("/", 1)[0] + "/")  # the server sends / to the docs page
+        # The project's own overview (models/overview.md), not dbt's generic welcome page.
+        expect(page.get_by_role("heading", name="The jaffle warehouse")).to_be_visible()
+        expect(page.get_by_role("heading", name="Reading the lineage")).to_be_visible()
+        expect(page.get_by_text("auto-generated documentation")).to_have_count(0)
         summary = page.get_by_role("heading", name="Data quality")
         expect(summary).to_be_visible()
         summary.scroll_into_view_if_needed()

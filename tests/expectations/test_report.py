@@ -57,6 +57,33 @@ def test_report_escapes_caps_samples_and_never_calls_out() -> None:
     assert "&quot;unexpected_count&quot;: 32" in page and "&quot;observed_value&quot;: 3" in page
 
 
+def _summary(page: str) -> str:
+    """The summary section of a report: from its heading to the first gate."""
+    start = page.index('<h2 id="summary">')
+    return page[start : page.index('<h2 id="gate-', start)]
+
+
+def _suite_rows(summary: str) -> list[str]:
+    """The suite names of the summary's per-suite table, in order."""
+    table = summary[summary.index("<th>suite</th>") :]
+    return re.findall(r'<tr><td><a href="#suite-([^"]+)">', table)
+
+
+def test_summary_opens_the_report_with_failures_first() -> None:
+    """The summary precedes every gate; failures are listed, then failing suites come before passing ones."""
+    page = report.run_report_html("r1", "duckdb", "2026-01-01T00:00:00", crafted_gates())
+    summary = _summary(page)
+    assert page.index(summary) < page.index('<h2 id="gate-raw">')
+    failures = re.findall(r'<li class="[a-z]+">(.*?)</li>', summary)
+    assert failures == [
+        'marts gate, <a href="#suite-marts__products">marts__products</a>: failed: '
+        "<code>expect_column_values_to_be_in_set(column=product_type)</code>",
+        'marts gate, <a href="#suite-marts__orders">marts__orders</a>: problem: table is empty',
+    ]
+    assert _suite_rows(summary) == ["marts__products", "marts__orders", "raw_jaffle_api__orders"]
+    assert '<a href="#gate-marts">marts</a></td><td><span class="failed">FAILED</span></td>' in summary
+
+
 def test_check_writes_the_run_report_with_every_expectation(
     warehouse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,6 +105,28 @@ def test_check_writes_the_run_report_with_every_expectation(
     assert "<li><code>-1</code></li>" in page and "<li><code>pizza</code></li>" in page
     assert "problem: table is empty" in page and "&quot;unexpected_count&quot;: 1" in page
     assert f"Data-quality report: {path}" in render_summary(record)
+    _assert_summary_reflects(page, gate)
+
+
+def _assert_summary_reflects(page: str, gate: dict[str, Any]) -> None:
+    """The report's summary shows this gate's own counts per suite, its failures, failing suites first."""
+    summary = _summary(page)
+    failing = [suite["name"] for suite in gate["suites"] if not suite["passed"]]
+    assert failing and _suite_rows(summary)[: len(failing)] == failing
+    failed_total = 0
+    for suite in gate["suites"]:
+        failed = sum(not observation["passed"] for observation in suite["observations"])
+        evaluated, rows = suite["evaluated"], suite["row_count"]
+        counts = f"<td>{evaluated:,}</td><td>{evaluated - failed:,}</td><td>{failed:,}</td><td>{rows:,}</td>"
+        assert f'<a href="#suite-{suite["name"]}">{suite["name"]}</a></td>' in summary
+        assert counts in summary.split(f'href="#suite-{suite["name"]}"')[-1].split("</tr>")[0]
+        failed_total += failed
+        for failure in suite["failures"]:
+            assert html.escape(report._described(failure)) in summary
+        for reason in suite["reasons"]:
+            assert f"problem: {html.escape(reason)}" in summary
+    assert failed_total > 0
+    assert f"<h3>Failures ({failed_total + sum(len(s['reasons']) for s in gate['suites'])})</h3>" in summary
 
 
 def test_report_renders_offline_in_chromium(data_dir: Path, tmp_path: Path) -> None:
