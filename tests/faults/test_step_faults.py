@@ -13,7 +13,7 @@ DuckDB) must be one whole version, the earlier or the later; the crash must have
 and a leased run's lease still held (nobody else may start). Then the same command runs again, at most twice,
 as a scheduler's retry would: converged means it succeeded and the marts, the published tables and the readers'
 file equal the later reference, with zero duplicate and zero lost keys, also among the current rows of every
-snapshot, and no lease left behind.
+snapshot, no lease left behind, and no half-written copy of the readers' file.
 """
 
 from __future__ import annotations
@@ -420,6 +420,9 @@ def test_a_fault_after_extract_load_converges(
         assert readers_view() == later["readers"], "what readers see differs from the clean run's"
         assert figures["duplicate_keys"] == figures["lost_keys"] == figures["unexpected_keys"] == 0
         assert current_lease() is None, "the run that published left a lease behind"
+        snapshot = settings.published_snapshot_path()
+        leftovers = sorted(path.name for path in snapshot.parent.glob(f".{snapshot.name}.*"))
+        assert not leftovers, f"copies of the readers' file left by the crashed run: {leftovers}"
         figures["converged"] = 1
     finally:
         record_figures(request, figures)
