@@ -84,7 +84,10 @@ def _write_duckdb_snapshot(connection: Any, tables: list[str]) -> None:
     """
     target = settings.published_snapshot_path()
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    # Copies a crashed or failed publish left behind (the caller holds the warehouse lock: none is being
+    # written); on a full disk they would keep the space the next publish needs.
+    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # with its write-ahead log
+        leftover.unlink(missing_ok=True)
     published = settings.PUBLISHED_SCHEMA
     history = settings.REPORTS_DATASET
     connection.execute("attach ? as snapshot", [str(temporary)])
@@ -101,8 +104,12 @@ def _write_duckdb_snapshot(connection: Any, tables: list[str]) -> None:
             connection.execute(
                 f"create table snapshot.{quote(history, table)} as select * from {quote(history, table)}"
             )
-    finally:
+    except BaseException:
         connection.execute("detach snapshot")
+        for part in (temporary, temporary.with_name(temporary.name + ".wal")):
+            part.unlink(missing_ok=True)  # a failed copy (a full disk) gives its space back at once
+        raise
+    connection.execute("detach snapshot")
     os.replace(temporary, target)
 
 

@@ -4,7 +4,7 @@ Order: each engine's faults run one after another, so its module-scoped referenc
 pytest-xdist, test_faults.py also keeps each engine's faults on one worker).
 
 Figures: every fault's outcome travels on its test report (also from xdist workers) and is summed per engine at
-the end of the session.
+the end of the session, then tabled by the step the fault hit and its outcome.
 """
 
 from __future__ import annotations
@@ -106,6 +106,45 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         FIGURES.extend(value for name, value in report.user_properties if name == "fault_figures")
 
 
+# The step of an extract-load fault, by the event it counts (test_step_faults.py names its steps itself).
+EXTRACT_LOAD_STEPS = {
+    "extract": ("kill_extract_write", "kill_after_extract", "disk_full_extract", "api_failure"),
+    "normalize": ("kill_normalize_write", "kill_after_normalize", "disk_full_normalize"),
+    "load": ("kill_load_job", "kill_before_load_record", "kill_after_load_record", "postgres_restart"),
+    "extract-load (full disk)": ("disk full",),
+}
+
+
+def step_of(figure: dict[str, Any]) -> str:
+    """The step a fault hit."""
+    if "step" in figure:
+        return figure["step"]
+    fault = figure["fault"].removeprefix("incremental ")
+    for step, faults in EXTRACT_LOAD_STEPS.items():
+        if any(fault.startswith(name) for name in faults):
+            return step
+    return "other"
+
+
+def _table_by_step(terminalreporter: Any) -> None:
+    """Faults per step and engine, and how many converged."""
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for figure in FIGURES:
+        outcome = "converged" if figure["converged"] else "did not converge"
+        for step in (step_of(figure), "total"):
+            rows[step][f"{figure['engine']} {outcome}"] += 1
+            rows[step][f"all {outcome}"] += 1
+    columns = [
+        f"{engine} {outcome}"
+        for engine in (*sorted({figure["engine"] for figure in FIGURES}), "all")
+        for outcome in ("converged", "did not converge")
+    ]
+    terminalreporter.section("faults by step and outcome")
+    terminalreporter.write_line(f"{'step':<36}" + "".join(f"{name:>26}" for name in columns))
+    for step, counts in sorted(rows.items(), key=lambda item: (item[0] == "total", item[0])):
+        terminalreporter.write_line(f"{step:<36}" + "".join(f"{counts[name]:>26}" for name in columns))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Faults injected, runs converged, duplicate and lost keys, per engine and in total."""
     if not FIGURES:
@@ -128,3 +167,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"{'engine':<10}" + "".join(f"{name:>22}" for name in columns))
     for engine, totals in sorted(per_engine.items(), key=lambda item: item[0] == "total"):
         terminalreporter.write_line(f"{engine:<10}" + "".join(f"{totals[name]:>22}" for name in columns))
+    _table_by_step(terminalreporter)

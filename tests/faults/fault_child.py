@@ -1,9 +1,13 @@
 """An extract-load run that meets one fault on purpose, at a point chosen by counting events, never by time.
 
     python fault_child.py FAULT K FIRED_FILE -- <jaffle arguments>
+    python fault_child.py FAULT K FIRED_FILE -- leased HOLDER
 
-installs the fault, then runs ``jaffle <arguments>`` in this process. The fault fires at the K-th occurrence
-of its event, and FIRED_FILE is written just before it fires, so the test knows it was injected.
+installs the fault, then runs ``jaffle <arguments>`` in this process, or (``leased``) every step of the
+pipeline on the demo API the way the Airflow DAG's tasks do: each under the warehouse lock, renewing the run
+lease of HOLDER, which publish gives back. The fault fires at the K-th occurrence of its event, and FIRED_FILE
+is written just before it fires, so the test knows it was injected. dbt, a subprocess of ``jaffle``, runs as
+``fault_child.py dbt FAULT K FIRED_FILE PARENT_PID -- <dbt arguments>``, counting its own events.
 
 Faults (the event counted, and what happens):
 
@@ -17,6 +21,7 @@ Faults (the event counted, and what happens):
 - ``disk_full_extract`` / ``disk_full_normalize``: a file buffer is flushed     -> OSError(ENOSPC)
 - ``api_failure``: the API stand-in serves a page                               -> HTTP 500 from then on
 - ``postgres_restart``: a load job is marked done                               -> the server restarts (fast)
+- the steps after extract-load (dbt's models, the gates, publish): see step_hooks.py
 - ``count``: nothing fires; the number of every event is printed as JSON at the end (to choose K)
 """
 
@@ -28,22 +33,30 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
+import step_hooks
+
 EVENTS: Counter[str] = Counter()
 PHASE = {"name": ""}
+COUNTING = threading.Lock()  # dbt counts from its worker threads
 
 
 def _arm(fault: str, k: int, fired_file: Path):
     """A function ``event(name) -> bool`` that counts events and says when this fault's event is due."""
 
     def due(event: str) -> bool:
-        EVENTS[event] += 1
-        if event == fault.split(":")[0] and EVENTS[event] == k:
-            fired_file.write_text(json.dumps({"fault": fault, "k": k, "phase": PHASE["name"]}))
-            return True
-        return False
+        with COUNTING:
+            EVENTS[event] += 1
+            if event == fault.split(":")[0] and EVENTS[event] == k:
+                from step_hooks import NODE, STEP
+
+                phase = PHASE["name"] or STEP["name"] or getattr(NODE, "kind", "")
+                fired_file.write_text(json.dumps({"fault": fault, "k": k, "phase": phase}))
+                return True
+            return False
 
     return due
 
@@ -64,7 +77,7 @@ def _restart_postgres() -> None:
 
 
 def install(fault: str, k: int, fired_file: Path) -> None:
-    """Wrap dlt's and the stand-in's internals so that the fault's event is counted and the fault fires."""
+    """Wrap dlt's, the stand-in's and the later steps' calls so that the fault's event is counted and fires."""
     from dlt.common.data_writers.buffered import BufferedDataWriter
     from dlt.common.storages.load_package import PackageStorage
     from dlt.destinations.job_client_impl import SqlJobClientBase
@@ -144,16 +157,54 @@ def install(fault: str, k: int, fired_file: Path) -> None:
         return collection(self, *args, **kwargs)
 
     RequestHandler._collection = counted_collection
+    dbt_child = [sys.executable, str(Path(__file__).resolve()), "dbt", fault, str(k), str(fired_file)]
+    step_hooks.install_steps(due, _restart_postgres, dbt_child)
+
+
+def run_leased(holder: str) -> int:
+    """Every step of the pipeline on the demo API, each as a DAG task runs it: locked, renewing the lease."""
+    from warehouse import pipeline, settings
+    from warehouse.run_lease import release_lease
+    from warehouse.run_lock import warehouse_lock
+    from warehouse.runs import RunRecord, StepFailed
+
+    if settings.warehouse_name() == "postgres":
+        from warehouse.postgres_admin import prepare_postgres
+
+        prepare_postgres()
+    record, options = RunRecord(), pipeline.RunOptions(api="local")
+    for step in pipeline.PIPELINE:
+        with warehouse_lock(f"airflow {step.name}", lease_holder=holder):
+            try:
+                pipeline.run_step(step.name, record, options)
+            except StepFailed as error:
+                print(f"FAILED: {error}", file=sys.stderr)
+                return 1
+            if step is pipeline.PIPELINE[-1]:
+                record.finish()
+                release_lease(holder)
+    return 0
 
 
 def main(argv: list[str]) -> int:
-    """Install the fault, run jaffle, report the events counted when asked."""
+    """Install the fault, run jaffle (or dbt, as jaffle's subprocess), report the events counted when asked."""
     separator = argv.index("--")
+    arguments = argv[separator + 1 :]
+    if argv[0] == "dbt":
+        fault, k, fired_file, parent = argv[1], int(argv[2]), Path(argv[3]), int(argv[4])
+        step_hooks.install_dbt(_arm(fault, k, fired_file), _restart_postgres, parent)
+        code = step_hooks.run_dbt_here(arguments)
+        if fault == "count":
+            print("DBT_EVENTS " + json.dumps(dict(EVENTS)))
+        return code
     fault, k, fired_file = argv[0], int(argv[1]), Path(argv[2])
     install(fault, k, fired_file)
-    from warehouse.cli import main as jaffle
+    if arguments[0] == "leased":
+        code = run_leased(arguments[1])
+    else:
+        from warehouse.cli import main as jaffle
 
-    code = jaffle(argv[separator + 1 :])
+        code = jaffle(arguments)
     if fault == "count":
         print("EVENTS " + json.dumps(dict(EVENTS)))
     return code
