@@ -9,6 +9,7 @@ the end of the session, then tabled by the step the fault hit and its outcome.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 import tiers
 
 HERE = Path(__file__).parent
+STEP_FAULTS_FILE = "test_step_faults.py"  # faults after extract-load, sampled on their own
 FIGURES: list[dict[str, Any]] = []
 
 
@@ -54,6 +56,33 @@ def sample_faults(items: list[pytest.Item], size: int, seed: int) -> list[pytest
     return [item for item in items if not _fault_kind(item) or id(item) in chosen]
 
 
+def sample_step_faults(items: list[pytest.Item], size: int, seed: int) -> list[pytest.Item]:
+    """A seeded sample of ``size`` faults after extract-load (test_step_faults.py), all on one engine.
+
+    Each engine's faults start from two reference pipeline runs that cost minutes, so a sample draws one
+    engine (which one changes with the seed) and faults of ``size`` different kinds on it. ``make
+    test-faults`` runs them all. Tests that inject no fault are always kept.
+    """
+    rng = random.Random(seed)
+    faults = [item for item in items if _fault_kind(item)]
+    if not faults or size <= 0:
+        return [item for item in items if not _fault_kind(item)]
+    engine = rng.choice(sorted({_engine(item) for item in faults}))
+    by_kind: dict[tuple[str, str, str], list[pytest.Item]] = defaultdict(list)
+    for item in faults:
+        if _engine(item) == engine:
+            by_kind[_fault_kind(item)].append(item)  # type: ignore[index]
+    kinds = rng.sample(sorted(by_kind), min(size, len(by_kind)))
+    chosen = {id(rng.choice(by_kind[kind])) for kind in kinds}
+    return [item for item in items if not _fault_kind(item) or id(item) in chosen]
+
+
+def _step_sample_size() -> int | None:
+    """``JAFFLE_STEP_FAULT_SAMPLE``: how many faults after extract-load a sample runs (None: not sampled)."""
+    size = os.environ.get("JAFFLE_STEP_FAULT_SAMPLE", "").strip()
+    return int(size) if size else None
+
+
 def _sample_settings(config: pytest.Config) -> tuple[int, int] | None:
     """``JAFFLE_FAULT_SAMPLE`` (faults to run) and ``JAFFLE_FAULT_SEED``, when a sample is asked for."""
     request = tiers.sample_request("JAFFLE_FAULT_SAMPLE", "JAFFLE_FAULT_SEED")
@@ -65,7 +94,12 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     sample = _sample_settings(config)
     if sample is None:
         return None
-    return f"fault sample: {sample[0]} faults, seed {sample[1]} (JAFFLE_FAULT_SEED={sample[1]} repeats it)"
+    steps = _step_sample_size()
+    after = f" and {steps} after extract-load on one engine" if steps is not None else ""
+    return (
+        f"fault sample: {sample[0]} extract-load faults{after}, seed {sample[1]} "
+        f"(JAFFLE_FAULT_SEED={sample[1]} repeats it)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -74,8 +108,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     sample = _sample_settings(config)
     if sample is not None:
         mine = [item for item in items if HERE in Path(item.path).parents]
-        others = {id(item) for item in items} - {id(item) for item in mine}
-        tiers.keep_only(config, items, others | {id(item) for item in sample_faults(mine, *sample)})
+        steps = [item for item in mine if Path(item.path).name == STEP_FAULTS_FILE]
+        extract_load = [item for item in mine if Path(item.path).name != STEP_FAULTS_FILE]
+        kept = {id(item) for item in items} - {id(item) for item in mine}
+        kept |= {id(item) for item in sample_faults(extract_load, *sample)}
+        step_size = _step_sample_size()
+        kept |= {
+            id(item)
+            for item in (steps if step_size is None else sample_step_faults(steps, step_size, sample[1]))
+        }
+        tiers.keep_only(config, items, kept)
     slots = [index for index, item in enumerate(items) if HERE in Path(item.path).parents]
     ordered = sorted((items[index] for index in slots), key=_engine)  # stable: plan order within an engine
     for index, item in zip(slots, ordered, strict=True):
