@@ -36,12 +36,12 @@ def reset_warehouse() -> None:
 
     DuckDB: its files; Postgres: the pipeline's schemas; Spark: its metastore databases and lake datasets.
     """
+    from extract_load.destination import broken_pipelines_dir, pipelines_dir
+
     from .status import raw_datasets_here
 
     engine = current_engine()
     engine.reset(pipeline_schemas(), [*raw_datasets_here(), settings.REPORTS_DATASET])
-    from extract_load.destination import broken_pipelines_dir, pipelines_dir
-
     for folder in (pipelines_dir(), broken_pipelines_dir()):
         shutil.rmtree(folder, ignore_errors=True)
     log.warning("reset: the %s warehouse holds no pipeline data any more", engine.name)
