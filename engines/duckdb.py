@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from typing import Any
 
 from warehouse import settings
 
 from .base import Capabilities, EngineUnavailable, NothingPublished
 from .duckdb_publish import publish_duckdb, write_duckdb_snapshot
-from .file_lock import file_lock, file_lock_holder
+from .file_lock import file_lock, file_lock_holder, lock_file_path
 from .sql import SqlEngine
 from .validation_connection import DuckDbValidationConnection
 
@@ -20,12 +19,6 @@ from .validation_connection import DuckDbValidationConnection
 # Measured on the bench's load of 10M order items (2 cores): no limit (80% of RAM) peaked at 4.6 GiB in 49.8 s,
 # 1500MB at 1.7 GiB in 46.2 s, 1GB at 1.3 GiB in 79.6 s (spilling).
 DUCKDB_MEMORY_LIMIT = "1500MB"
-
-
-def lock_file_path() -> Path:
-    """The lock file beside the DuckDB warehouse file (the Spark target uses it too)."""
-    path = settings.duckdb_path()
-    return path.with_name(path.name + ".lock")
 
 
 class DuckDbEngine(SqlEngine):

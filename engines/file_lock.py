@@ -14,8 +14,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from warehouse import settings
+
 from .base import WarehouseBusy
 from .lock_holder import busy_message, holder
+
+
+def lock_file_path() -> Path:
+    """The lock file beside the DuckDB warehouse file, in the data folder (the Spark target uses it too)."""
+    path = settings.duckdb_path()
+    return path.with_name(path.name + ".lock")
 
 
 @contextmanager

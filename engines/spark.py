@@ -8,8 +8,7 @@ from typing import Any
 
 from . import spark_session
 from .base import Capabilities, Engine
-from .duckdb import lock_file_path
-from .file_lock import file_lock, file_lock_holder
+from .file_lock import file_lock, file_lock_holder, lock_file_path
 from .spark_connection import SparkConnection
 
 # What runs on the Spark target so far (docs/spark.md): docs and the rest speak DuckDB and Postgres only.
