@@ -17,6 +17,7 @@ from postgres_server import POSTGRES_ENVIRONMENT
 
 from engines import WarehouseBusy, current_engine, engine_named
 from expectations.target import Targets
+from extract_load.destination import LOADER_FILE_FORMAT
 from warehouse import settings
 
 RAW = "raw_contract"
@@ -146,7 +147,12 @@ def test_every_engine_keeps_the_contract(engine_name: str, tmp_path: Path) -> No
     pipeline = dlt.pipeline(
         "contract", destination=engine.dlt_destination(), pipelines_dir=str(tmp_path / "dlt")
     )
-    pipeline.run([{"id": 1}, {"id": 2}], table_name="things", dataset_name=LOADED)
+    pipeline.run(
+        [{"id": 1}, {"id": 2}],
+        table_name="things",
+        dataset_name=LOADED,
+        loader_file_format=LOADER_FILE_FORMAT,
+    )
     engine.register_dataset(LOADED)
     identity = engine.destination_identity()
     assert identity and "password" not in identity.lower()
