@@ -13,7 +13,7 @@ from pathlib import Path
 from warehouse import settings
 
 from . import scenarios
-from .engines import ENGINES, drop_postgres_database, postgres_available
+from .engines import ENGINES, drop_postgres_database, on_server, postgres_available
 from .machine import machine
 from .report import ratios, write_report
 from .spark_logs import run_spark_logs_bench
@@ -54,7 +54,7 @@ def main() -> None:
     """Run every scenario, print the ratios, write the report."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     arguments = parse_arguments()
-    engines = [e for e in arguments.engines if e != "postgres" or postgres_available()]
+    engines = [e for e in arguments.engines if not on_server(e) or postgres_available()]
     if engines != arguments.engines:
         log.warning("no Postgres server answers: DuckDB only")
     report = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
@@ -91,7 +91,7 @@ def main() -> None:
             print(f"wrote {path}")
         if not arguments.keep:
             shutil.rmtree(root, ignore_errors=True)
-            if "postgres" in engines:
+            if any(on_server(engine) for engine in engines):
                 drop_postgres_database()
 
 

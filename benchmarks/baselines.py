@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from engines import current_engine
 from warehouse import settings
 from warehouse.connection import connect, quote
 
@@ -81,14 +82,9 @@ def _first_rows(folder: str, rows: int) -> Any:
 
 
 def _sqlalchemy_url(path: str) -> str:
-    """An SQLAlchemy URL for the configured engine (the bench's own DuckDB file or database)."""
-    if settings.warehouse_name() == "postgres":
-        credentials = settings.postgres_credentials()
-        return (
-            f"postgresql+psycopg2://{credentials.username}@{credentials.host}:{credentials.port}"
-            f"/{credentials.database}"
-        )
-    return f"duckdb:///{path}"
+    """An SQLAlchemy URL for the configured engine: the bench's database on a server, else its own DuckDB file."""
+    on_server = current_engine().server_url(settings.postgres_credentials().database)
+    return on_server if on_server is not None else f"duckdb:///{path}"
 
 
 def pandas_to_sql(args: dict) -> dict[str, Any]:
@@ -111,9 +107,8 @@ def dlt_dicts(args: dict) -> dict[str, Any]:
     from extract_load.destination import dlt_destination
 
     table = _first_rows(args["folder"], args["rows"])
-    destination = dlt_destination()
-    if settings.warehouse_name() == "duckdb":
-        destination = dlt.destinations.duckdb(args["path"])
+    on_server = current_engine().server_url(settings.postgres_credentials().database) is not None
+    destination = dlt_destination() if on_server else dlt.destinations.duckdb(args["path"])
 
     @dlt.resource(name="order_items", write_disposition="replace")
     def rows() -> Any:

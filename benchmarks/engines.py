@@ -10,6 +10,13 @@ BENCH_DATABASE = "jaffle_bench"
 ENGINES = ("duckdb", "postgres")
 
 
+def on_server(engine: str) -> bool:
+    """Whether the engine keeps its data on a database server (the bench then gives it a database of its own)."""
+    from engines import engine_named
+
+    return engine_named(engine).server_url(BENCH_DATABASE) is not None
+
+
 def engine_env(engine: str, work: Path) -> dict[str, str]:
     """The variables the pipeline reads, pointed at the bench's warehouse and working folder."""
     env = dict(os.environ)
@@ -60,7 +67,7 @@ def fresh_engine(engine: str, work: Path) -> None:
     """Start an engine's run from nothing: an empty working folder and, on Postgres, an empty database."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    if engine == "postgres":
+    if on_server(engine):
         from psycopg2 import sql
 
         drop_postgres_database()

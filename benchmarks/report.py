@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .engines import ENGINES
 from .spark_logs import format_table
 
 Rows = list[dict[str, Any]]
@@ -174,7 +175,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     rows = report["results"]
-    engines = [e for e in ("duckdb", "postgres") if any(r["engine"] == e for r in rows)]
+    engines = [e for e in ENGINES if any(r["engine"] == e for r in rows)]
     load_engines = [
         e for e in engines if any(r["engine"] == e and r["stage"] == "pipeline_load" for r in rows)
     ]

@@ -112,9 +112,9 @@ def freshness(now: datetime | None = None) -> list[dict[str, Any]]:
 
 def _published_schema_name() -> str:
     """Where the published tables sit: ``main`` of the snapshot file on DuckDB, ``published`` on Postgres."""
-    from warehouse import settings
+    from engines import current_engine
 
-    return "main" if settings.warehouse_name() == "duckdb" else settings.PUBLISHED_SCHEMA
+    return current_engine().published_schema
 
 
 def stores() -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Short read-only queries as an analyst: the readers' snapshot on DuckDB, the reader role on Postgres.
+"""Short read-only queries as an analyst, through the engine's published reader (``Engine.published_reader``).
 
 DuckDB: only ``data/published.duckdb`` (replaced atomically by each publish) is opened, read-only and for
 one request, so the dashboard never blocks a pipeline run nor waits for one. Postgres: the reader role, which
@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from warehouse import settings
-from warehouse.connection import connect, placeholder
+from engines import EngineUnavailable, NothingPublished, current_engine
+from warehouse.connection import placeholder
 
 log = logging.getLogger(__name__)
 
@@ -31,31 +31,13 @@ class WarehouseBusy(RuntimeError):
 @contextmanager
 def reader() -> Iterator[Any]:
     """A read-only connection for one request; missing data and busy servers become the two errors above."""
-    if settings.warehouse_name() == "duckdb":
-        import duckdb
-
-        path = settings.published_snapshot_path()
-        if not path.exists():
-            raise NoRunsYet("no runs yet: run `make demo`")
-        try:
-            connection = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as error:
-            log.warning("snapshot not readable now: %s", type(error).__name__)
-            raise WarehouseBusy("the warehouse is busy; this page retries by itself") from None
-        try:
-            yield connection
-        finally:
-            connection.close()
-        return
-    import psycopg2
-
     try:
-        with connect(read_only=True, role="reader") as connection:
+        with current_engine().published_reader() as connection:
             yield connection
-    except psycopg2.errors.UndefinedTable:
-        raise NoRunsYet("no runs yet: run `make demo`") from None
-    except psycopg2.OperationalError as error:
-        log.warning("warehouse not reachable now: %s", type(error).__name__)
+    except NothingPublished as error:
+        raise NoRunsYet(str(error)) from None
+    except EngineUnavailable as error:
+        log.warning("%s", error)
         raise WarehouseBusy("the warehouse is busy or unreachable; this page retries by itself") from None
 
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from engines import current_engine
 from warehouse import settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ def run_files() -> list[Path]:
 
 def load_runs() -> list[dict[str, Any]]:
     """Every readable run record of this warehouse, oldest first; a half-written one is skipped."""
+    engine = current_engine().name
     runs = []
     for path in run_files():
         try:
@@ -31,7 +33,7 @@ def load_runs() -> list[dict[str, Any]]:
         except (OSError, ValueError):
             log.warning("skipped unreadable run record %s", path.name)
             continue
-        if record.get("warehouse", settings.warehouse_name()) == settings.warehouse_name():
+        if record.get("warehouse", engine) == engine:
             runs.append(record)
     return runs
 

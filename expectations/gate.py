@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 
-from warehouse import settings
+from engines import current_engine
 
 from .result import GateResult, SuiteResult
 from .row_count_drift import check_drift
@@ -115,7 +115,7 @@ def run_suites(stage: str, suites: Iterable[TableSuite], raise_errors: bool = Fa
     started = time.monotonic()
     gate = GateResult(stage=stage)
     try:
-        gate.warehouse = settings.warehouse_name()
+        gate.warehouse = current_engine().name
         target = validation_target()
         gate.target = target.describe()
         try:

@@ -2,9 +2,10 @@
 
 One row per expectation evaluated (its observed values as compact JSON, sample lists cut short) and one row
 per suite-level problem, suite warning (a row-count spike) or gate error (``kind`` tells them apart). Rows
-go through the same dlt pipeline as the load reports (``extract_load/run_report.py``): on Postgres as the
-loader role, which owns ``pipeline_runs``. On Spark they are appended to the Spark table of that name by the
-session itself (``spark_target.append_rows``), where the drift check reads them.
+are stored by the engine's validation target (``target.py``): on DuckDB and Postgres through the same dlt
+pipeline as the load reports (``extract_load/run_report.py``; on Postgres as the loader role, which owns
+``pipeline_runs``), on Spark appended to the Spark table of that name by the session itself, where the drift
+check reads them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-
-from warehouse import settings
 
 from .result import GateResult, SuiteResult
 from .suites import CRITICAL, WARNING
@@ -136,14 +135,13 @@ def store_history(rows: list[dict[str, Any]]) -> int:
     """Append the rows to ``pipeline_runs.check_results`` in the configured warehouse; return how many."""
     if not rows:
         return 0
-    if settings.warehouse_name() == "spark":
-        from .spark_target import append_rows
+    from .target import validation_target  # the target reads the drift baseline from this module's table
 
-        append_rows(rows, HISTORY_DATASET, CHECK_RESULTS, COLUMNS)
-        return len(rows)
-    from extract_load.run_report import append_to_pipeline_runs
-
-    append_to_pipeline_runs(rows, CHECK_RESULTS, COLUMNS)
+    target = validation_target()
+    try:
+        target.append_rows(rows, HISTORY_DATASET, CHECK_RESULTS, COLUMNS)
+    finally:
+        target.close()
     return len(rows)
 
 

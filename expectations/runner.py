@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from .connection import WarehouseConnection
+from engines.validation_connection import ValidationConnection
+
 from .result import FailedExpectation
 from .suites import TableSuite, severity_of
 
@@ -53,16 +54,11 @@ def gx_context() -> Any:
 
 
 @contextmanager
-def gx_datasource(connection: WarehouseConnection) -> Iterator[Any]:
+def gx_datasource(connection: ValidationConnection) -> Iterator[Any]:
     """A SQL datasource on the warehouse for one gate run, removed (and its engines closed) afterwards."""
     context = gx_context()
     name = f"warehouse_{uuid.uuid4().hex[:12]}"
-    add = (
-        context.data_sources.add_postgres
-        if connection.backend == "postgres"
-        else context.data_sources.add_sql
-    )
-    datasource = add(name, **connection.gx_datasource_args())
+    datasource = connection.add_datasource(context, name)
     try:
         yield datasource
     finally:

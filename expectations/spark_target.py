@@ -1,6 +1,6 @@
 """The gate on Spark: prechecks by the catalog and Spark SQL, suites on GX's Spark engine, history a table.
 
-Everything runs in the process's one SparkSession (``warehouse.spark.session()``, shared with dbt: the
+Everything runs in the process's one SparkSession (``engines.spark_session.session()``, shared with dbt: the
 embedded metastore admits one process). Each suite's table is handed to GX as ``spark.table(<db>.<table>)``
 (a lazy dataframe: GX's metrics are Spark jobs, nothing is collected into Python) in a dataframe asset of a
 Spark datasource made for the gate run. ``persist`` is off: GX would otherwise cache every table in memory
@@ -27,7 +27,7 @@ from typing import Any
 import sqlglot
 from sqlglot.errors import ErrorLevel, SqlglotError
 
-from warehouse import spark
+from engines import spark_session as spark
 
 from .history import CHECK_RESULTS, HISTORY_DATASET
 from .row_count_drift import ROW_COUNT_EXPECTATION
@@ -154,6 +154,12 @@ class SparkTarget:
         finally:
             context.data_sources.delete(name)
             self.session.catalog.dropTempView(GX_TEMP_VIEW)
+
+    def append_rows(
+        self, rows: list[dict[str, Any]], dataset: str, table: str, columns: Mapping[str, Mapping]
+    ) -> None:
+        """Append to the Spark table, where the drift check reads its baseline."""
+        append_rows(rows, dataset, table, columns)
 
     def close(self) -> None:
         """Nothing to release: the session serves the rest of the process (dbt, later gates)."""

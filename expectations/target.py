@@ -1,21 +1,22 @@
 """Where a gate validates: one small object per engine, chosen by ``WAREHOUSE``, behind one gate flow.
 
 A target answers the gate's own prechecks (does the table exist, its columns, its row count), reads the
-stored row counts the drift check compares with, and opens the GX source the suites run on: a SQL
-datasource on DuckDB and Postgres (``SqlTarget``, here), GX's Spark engine on Spark (``spark_target.py``).
+stored row counts the drift check compares with, opens the GX source the suites run on and stores the gate's
+results: a SQL datasource on DuckDB and Postgres (``SqlTarget``, here), GX's Spark engine on Spark
+(``spark_target.py``). The engine (``engines``) picks its target from :class:`Targets`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from warehouse import settings
+from engines import current_engine
+from engines.validation_connection import ValidationConnection
 
-from .connection import WarehouseConnection
 from .row_count_drift import stored_row_counts
 from .runner import SqlTables, gx_datasource
 
@@ -42,6 +43,11 @@ class ValidationTarget(Protocol):
     def gx_source(self) -> AbstractContextManager[Any]:
         """The GX source of one gate run: ``batch(suite)`` and ``expectations(suite)`` (``runner.py``)."""
 
+    def append_rows(
+        self, rows: list[dict[str, Any]], dataset: str, table: str, columns: Mapping[str, Mapping]
+    ) -> None:
+        """Append gate results to ``<dataset>.<table>`` in the warehouse (created with ``columns`` if missing)."""
+
     def close(self) -> None:
         """Release what the target opened."""
 
@@ -49,8 +55,8 @@ class ValidationTarget(Protocol):
 class SqlTarget:
     """DuckDB and Postgres: our SQLAlchemy engine for the prechecks, a GX SQL datasource for the suites."""
 
-    def __init__(self, read_only: bool = True) -> None:
-        self.connection = WarehouseConnection(read_only=read_only)
+    def __init__(self, connection: ValidationConnection) -> None:
+        self.connection = connection
 
     def describe(self) -> str:
         """The connection's description (DuckDB file and mode, or Postgres host, port and database)."""
@@ -85,15 +91,33 @@ class SqlTarget:
         with gx_datasource(self.connection) as datasource:
             yield SqlTables(datasource)
 
+    def append_rows(
+        self, rows: list[dict[str, Any]], dataset: str, table: str, columns: Mapping[str, Mapping]
+    ) -> None:
+        """Append through the load reports' dlt pipeline (on Postgres as the loader, which owns the dataset)."""
+        from extract_load.run_report import append_to_pipeline_runs
+
+        append_to_pipeline_runs(rows, table, columns)
+
     def close(self) -> None:
         """Dispose the engine and close the persistent DuckDB connection."""
         self.connection.close()
 
 
-def validation_target() -> ValidationTarget:
-    """The configured engine's target (``WAREHOUSE``): Spark, or a SQL warehouse opened read-only."""
-    if settings.warehouse_name() == "spark":
+class Targets:
+    """The targets this package offers; each engine picks its own (``Engine.validation_target``)."""
+
+    def sql(self, connection: ValidationConnection) -> SqlTarget:
+        """A SQL datasource on the engine's validation connection."""
+        return SqlTarget(connection)
+
+    def spark(self) -> ValidationTarget:
+        """GX's Spark engine in the process's session."""
         from .spark_target import SparkTarget
 
         return SparkTarget()
-    return SqlTarget(read_only=True)
+
+
+def validation_target() -> ValidationTarget:
+    """The configured engine's target: SQL warehouses are opened read-only."""
+    return current_engine().validation_target(Targets())

@@ -19,7 +19,7 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from warehouse import settings
+from engines import current_engine
 from warehouse.settings import dataset_of
 
 from .destination import (
@@ -122,8 +122,9 @@ def _reconcile(ledger: RowLedger, rows: dict[str, int]) -> list[TableReconciliat
 
 @contextmanager
 def _bounded_files() -> Iterator[None]:
-    """On Postgres, normalize into files of at most ``POSTGRES_FILE_ROWS`` rows (unless dlt is told otherwise)."""
-    if settings.warehouse_name() != "postgres" or FILE_ROWS_VARIABLE in os.environ:
+    """Where the engine bounds load files (Postgres), normalize into files of at most ``POSTGRES_FILE_ROWS`` rows
+    (unless dlt is told otherwise)."""
+    if not current_engine().capabilities.bounded_load_files or FILE_ROWS_VARIABLE in os.environ:
         yield
         return
     os.environ[FILE_ROWS_VARIABLE] = str(POSTGRES_FILE_ROWS)
@@ -134,8 +135,9 @@ def _bounded_files() -> Iterator[None]:
 
 
 def _load_options() -> dict[str, int]:
-    """dlt's load options: its defaults, but two jobs at once on Postgres (each copy holds its file's rows)."""
-    return {"workers": POSTGRES_LOAD_WORKERS} if settings.warehouse_name() == "postgres" else {}
+    """dlt's load options: its defaults, but two jobs at once where files are bounded (each copy holds its file's
+    rows)."""
+    return {"workers": POSTGRES_LOAD_WORKERS} if current_engine().capabilities.bounded_load_files else {}
 
 
 def run_source(name: str, source: Any, ledger: RowLedger) -> SourceLoad:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 
+from engines import current_engine
 from warehouse import settings
 from warehouse.pipeline import PIPELINE, Step
 
@@ -72,7 +73,7 @@ with DAG(
     max_active_runs=1,
     max_active_tasks=1,
     default_args=DEFAULT_ARGS,
-    tags=["jaffle", "warehouse", settings.warehouse_name()],
+    tags=["jaffle", "warehouse", current_engine().name],
 ) as dag:
     # The declared pipeline, in its order (warehouse/pipeline.py): each step's tasks follow the previous step's.
     previous: list = []

@@ -11,7 +11,8 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from warehouse import pipeline, settings, steps
+from engines import current_engine
+from warehouse import pipeline, steps
 from warehouse.pipeline import RunOptions
 from warehouse.run_lease import release_lease
 from warehouse.run_lock import warehouse_lock
@@ -25,10 +26,7 @@ def _in_run(context: dict[str, Any], command: str, step: Callable[[RunRecord], A
     """Run one step inside the DAG run's record and the warehouse lock; a permanent failure is not retried."""
     record = load_record(record_id(context))
     record.status = "running"
-    if settings.warehouse_name() == "postgres":  # as the CLI does before every command: idempotent
-        from warehouse.postgres_admin import prepare_postgres
-
-        prepare_postgres()
+    current_engine().prepare()  # as the CLI does before every command: idempotent
     try:
         with warehouse_lock(f"airflow {command}", lease_holder=record.run_id):
             return step(record)

@@ -2,7 +2,7 @@
 # Put hadoop-aws and its AWS SDK bundle in .venv/spark-jars, so Spark can read an s3:// lake (docs/spark.md);
 # idempotent. Maven Central cannot be reached here: the only hadoop-aws on PyPI is 3.3.1 (SDK v1 bundle
 # 1.11.901) inside the sagemaker_pyspark sdist, taken from there and checked by SHA-256. It is older than
-# pyspark 4's Hadoop 3.5; warehouse/lake_storage.py sets what that needs. This pair is for the local S3
+# pyspark 4's Hadoop 3.5; engines/lake_storage.py sets what that needs. This pair is for the local S3
 # rehearsal (tests/spark/test_spark_s3_lake.py); a cluster uses the hadoop-aws of its own Hadoop version.
 # Prints the JAFFLE_SPARK_JARS value on its last line. `--check` only reports: exit 1 when a jar is missing.
 set -euo pipefail

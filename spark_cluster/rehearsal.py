@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from warehouse.spark import driver_host
+from engines.spark_session import driver_host
 
 from .metastore import metastore_conf
 

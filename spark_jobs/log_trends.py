@@ -21,8 +21,8 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+from engines.spark_session import session_conf, start_session
 from warehouse.settings import event_logs_dir
-from warehouse.spark import session_conf, start_session
 
 log = logging.getLogger(__name__)
 

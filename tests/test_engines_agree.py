@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
 
+from engines.publication import PUBLICATION_TABLE
 from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all, placeholder, quote, schema_tables
-from warehouse.publish import PUBLICATION_TABLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -7,6 +7,8 @@ import errno
 import logging
 import sys
 
+from engines import current_engine
+
 from . import dbt, extras, settings, steps
 from .pipeline import PUBLISH_ALONE, RunOptions, run_pipeline, run_step
 from .run_lock import WarehouseBusy, warehouse_lock
@@ -96,19 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# What runs on the Spark target so far (docs/spark.md): docs and the rest speak DuckDB and Postgres only.
-SPARK_COMMANDS = (
-    "generate",
-    "el",
-    "check",
-    "transform",
-    "publish",
-    "demo",
-    "run",
-    "reset",
-    "status",
-    "recover",
-)
+# Commands that never touch the warehouse: the engine is not prepared for them.
+OFFLINE_COMMANDS = ("generate", "logs")
 # Commands that never write to the warehouse run without its lock.
 UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 
@@ -116,17 +107,17 @@ UNLOCKED_COMMANDS = ("generate", "logs", "pg-setup", "dbt-sources", "status")
 def run_command(arguments: argparse.Namespace) -> RunRecord:
     """Run the chosen command inside one run record, holding the warehouse when it writes to it."""
     command = arguments.command
-    if settings.warehouse_name() == "spark" and command not in SPARK_COMMANDS:
+    engine = current_engine()
+    if not engine.capabilities.supports(command):
+        supported = ", ".join(sorted(engine.capabilities.commands or ()))
         raise ValueError(
-            f"`jaffle {command}` does not run on WAREHOUSE=spark yet (only {', '.join(SPARK_COMMANDS)});"
-            " see docs/spark.md"
+            f"`jaffle {command}` does not run on WAREHOUSE={engine.name} yet (only {supported});"
+            f" see docs/{engine.name}.md"
         )
-    if settings.warehouse_name() == "spark" and command not in ("generate", "logs"):
-        extras.require("spark", install=True)  # PySpark and dbt-spark, installed on first use
-    if settings.warehouse_name() == "postgres" and command not in ("generate", "logs"):
-        from .postgres_admin import prepare_postgres
-
-        prepare_postgres()
+    if command not in OFFLINE_COMMANDS:
+        if engine.capabilities.extra:
+            extras.require(engine.capabilities.extra, install=True)  # its packages, installed on first use
+        engine.prepare()
     if command in UNLOCKED_COMMANDS:
         return _run_unlocked(arguments)
     with warehouse_lock(command):
@@ -206,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("jaffle").setLevel(logging.INFO)
     try:
-        settings.warehouse_name()
+        current_engine()  # an unknown WAREHOUSE is a clear error before anything runs
         record = run_command(arguments)
     except WarehouseBusy as error:
         print(f"\nBUSY: {error}", file=sys.stderr)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engines import current_engine
+
 from . import settings
 
 
@@ -29,20 +31,11 @@ def target_dir() -> Path:
 
 def dbt_environment() -> dict[str, str]:
     """The environment dbt reads: the warehouse switch and the DuckDB path as an absolute path."""
+    engine = current_engine()
     environment = dict(os.environ)
-    environment["WAREHOUSE"] = settings.warehouse_name()
+    environment["WAREHOUSE"] = engine.name
     environment["DESTINATION__DUCKDB__CREDENTIALS"] = str(settings.duckdb_path())
-    if settings.warehouse_name() == "postgres":
-        # Credentials resolved once (environment or .dlt/secrets.toml), handed to dbt's profile by name.
-        credentials = settings.postgres_credentials(role="transformer")
-        prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
-        for part in ("host", "port", "username", "password", "database", "sslmode", "connect_timeout"):
-            environment[prefix + part.upper()] = str(getattr(credentials, part))
-        environment["JAFFLE_PG_TRANSFORMER_ROLE"] = credentials.role or credentials.username
-    if settings.warehouse_name() == "spark":
-        from .spark import profile_environment
-
-        environment |= profile_environment()
+    environment |= engine.dbt_environment()
     environment.setdefault("JAFFLE_EVENT_LOGS", str(settings.event_logs_dir()))  # models/logs read them
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
@@ -54,7 +47,7 @@ def run_dbt(*arguments: str) -> subprocess.CompletedProcess:
         dbt_executable(),
         *dbt_arguments(*arguments),
     ]
-    if settings.warehouse_name() == "spark":
+    if current_engine().capabilities.dbt_in_process:
         return _run_in_process(command)
     return subprocess.run(command, env=dbt_environment(), check=False)
 
@@ -68,7 +61,7 @@ def dbt_arguments(*arguments: str) -> list[str]:
         "--profiles-dir",
         str(settings.DBT_PROJECT_DIR),
         "--target",
-        settings.warehouse_name(),
+        current_engine().dbt_target,
     ]
 
 
@@ -76,9 +69,7 @@ def _run_in_process(command: list[str]) -> subprocess.CompletedProcess:
     """dbt through its Python API in this process, with its environment set for the call only."""
     from dbt.cli.main import dbtRunner
 
-    from .spark import session
-
-    session()  # created with the project's settings before dbt's getOrCreate would
+    current_engine().before_dbt()  # the engine's session first, with the project's settings
     saved = dict(os.environ)
     os.environ.update(dbt_environment())
     try:

@@ -16,6 +16,8 @@ import os
 
 from sqlalchemy.engine import make_url
 
+from engines import current_engine
+
 from . import settings
 
 log = logging.getLogger("jaffle")
@@ -28,19 +30,9 @@ def demo_oltp_url() -> str:
     configured = os.environ.get("JAFFLE_DEMO_OLTP_URL")
     if configured:
         return configured
-    if settings.warehouse_name() == "postgres":
-        credentials = settings.postgres_credentials()
-        return (
-            make_url("postgresql+psycopg2://")
-            .set(
-                username=credentials.username,
-                password=credentials.password or None,
-                host=credentials.host,
-                port=credentials.port,
-                database=DEMO_DATABASE,
-            )
-            .render_as_string(hide_password=False)
-        )
+    on_server = current_engine().server_url(DEMO_DATABASE)
+    if on_server is not None:
+        return on_server
     return f"sqlite:///{settings.data_dir() / 'source' / 'oltp.sqlite'}"
 
 

@@ -20,6 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from engines import current_engine
 from expectations.report import STYLE, cell, gate_html, suite_anchor, summary_html, verdict
 
 from . import settings
@@ -192,7 +193,7 @@ def report_html(gates: Gates, tested_at: str | None, tests: Tests) -> str:
 def add_data_quality(target: Path) -> Path:
     """Write the report and rebuild the static page with data quality on every node; return the page."""
     manifest = json.loads((target / "manifest.json").read_text())
-    gates = latest_gates(settings.warehouse_name())
+    gates = latest_gates(current_engine().name)
     tested_at, tests = dbt_test_results(target, manifest)
     (target / REPORT).write_text(report_html(gates, tested_at, tests))
     annotate(manifest, gates, tested_at, tests)

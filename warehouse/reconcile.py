@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from engines import current_engine
+
 from . import settings
-from .connection import connect, fetch_all, quote
 
 # (what is compared, the mart query, how to read the source's figure from the manifest)
 RECONCILED = (
@@ -27,12 +28,9 @@ RECONCILED = (
 
 def reconcile_with_source(manifest: dict, schema: str = settings.MARTS_SCHEMA) -> dict[str, dict]:
     """Compare mart figures with the source's; returns them all, each with ``equal`` set."""
-    if settings.warehouse_name() == "spark":
-        from . import spark
-
-        return _compare(manifest, schema, spark.quote, spark.fetch_all)
-    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
-        return _compare(manifest, schema, quote, lambda sql: fetch_all(connection, sql))
+    engine = current_engine()
+    with engine.connect(read_only=True) as connection:
+        return _compare(manifest, schema, engine.quote, lambda sql: engine.fetch_all(connection, sql))
 
 
 def _compare(

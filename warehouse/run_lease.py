@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engines import current_engine
+
 from . import settings
 
 DEFAULT_LEASE_SECONDS = 3600.0
@@ -52,7 +54,7 @@ def lease_seconds() -> float:
 
 def lease_path() -> Path:
     """The configured warehouse's lease file."""
-    return settings.data_dir() / f"{settings.warehouse_name()}.lease.json"
+    return settings.data_dir() / f"{current_engine().name}.lease.json"
 
 
 def current_lease() -> Lease | None:

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engines import current_engine
+
 from . import settings
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ class RunRecord:
     run_id: str = field(
         default_factory=lambda: datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     )
-    warehouse: str = field(default_factory=settings.warehouse_name)
+    warehouse: str = field(default_factory=lambda: current_engine().name)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     status: str = "running"
     steps: list[StepRecord] = field(default_factory=list)

@@ -3,25 +3,23 @@
 Status reports who holds the warehouse, the load packages a crashed run left pending per pipeline, the raw
 rows whose load never completed (orphans: staging reads completed loads only, so they never reach the marts)
 and how the last run ended. Recover does explicitly what every extract-load does first: finish or abort each
-pending package (see ``extract_load.recovery``), so the next run extracts the aborted data again. On Spark
-the orphans are counted by Spark SQL over the lake's tables, and recover declares the lake's tables again.
+pending package (see ``extract_load.recovery``), so the next run extracts the aborted data again. Orphans
+are counted through the engine (on Spark by Spark SQL over the lake's tables), and recover declares the
+recovered datasets' tables again where dlt does not (the Spark metastore).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engines import current_engine
 from extract_load.destination import pipelines_dir
 
 from . import settings
-from .connection import connect, fetch_all, placeholder, quote, schema_tables
 from .run_lease import current_lease
-from .run_lock import describe_holder, duckdb_lock_holder, postgres_lock_holder
-
-LOAD_ID_COLUMN = "_dlt_load_id"
+from .run_lock import describe_holder
 
 
 @dataclass
@@ -77,62 +75,6 @@ def pending_packages() -> list[dict[str, Any]]:
     return pending
 
 
-def orphan_rows(connection: Any) -> dict[str, int]:
-    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row (DuckDB, Postgres)."""
-    return _orphan_rows(
-        tables=lambda dataset: schema_tables(connection, dataset),
-        columns=lambda dataset, table: table_columns(connection, dataset, table),
-        count=lambda sql: fetch_all(connection, sql)[0][0],
-        quote=quote,
-    )
-
-
-def spark_orphan_rows() -> dict[str, int]:
-    """The same on Spark: the lake's raw tables as the metastore declares them, counted by Spark SQL."""
-    from . import spark
-
-    return _orphan_rows(
-        tables=spark.schema_tables,
-        columns=lambda dataset, table: spark.session().table(spark.quote(dataset, table)).columns,
-        count=lambda sql: spark.fetch_all(sql)[0][0],
-        quote=spark.quote,
-    )
-
-
-def _orphan_rows(
-    tables: Callable[[str], list[str]],
-    columns: Callable[[str, str], list[str]],
-    count: Callable[[str], int],
-    quote: Callable[..., str],
-) -> dict[str, int]:
-    """Per raw table, rows whose load id has no completed ``_dlt_loads`` row, through one engine's catalog."""
-    counts = {}
-    for dataset in raw_datasets_here():
-        names = tables(dataset)
-        loads = quote(dataset, "_dlt_loads") if "_dlt_loads" in names else None
-        completed = (
-            f"(select load_id from {loads} where status = 0)" if loads else "(select null where false)"
-        )
-        for table in names:
-            if table.startswith("_dlt") or LOAD_ID_COLUMN not in columns(dataset, table):
-                continue
-            found = count(
-                f"select count(*) from {quote(dataset, table)} where {quote(LOAD_ID_COLUMN)} not in {completed}"
-            )
-            if found:
-                counts[f"{dataset}.{table}"] = int(found)
-    return counts
-
-
-def table_columns(connection: Any, schema: str, table: str) -> list[str]:
-    """The column names of one table."""
-    sql = (
-        "select column_name from information_schema.columns"
-        f" where table_schema = {placeholder()} and table_name = {placeholder()}"
-    )
-    return [name for (name,) in fetch_all(connection, sql, [schema, table])]
-
-
 def last_run() -> dict[str, Any] | None:
     """The newest run record: id, status, and the failed step with its error."""
     records = sorted((settings.data_dir() / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
@@ -152,36 +94,18 @@ def last_run() -> dict[str, Any] | None:
     return None
 
 
-def _lock_holder() -> dict[str, Any] | None:
-    """Who holds the warehouse now."""
-    if settings.warehouse_name() == "postgres":
-        with connect(role="loader", read_only=True) as connection:
-            return postgres_lock_holder(connection)
-    return duckdb_lock_holder()
-
-
 def warehouse_status(holding_lock: bool = False) -> WarehouseStatus:
     """Collect the status; the warehouse is queried only when no other run holds it (DuckDB admits one writer).
 
     ``holding_lock``: the caller holds the warehouse itself (``jaffle recover``), so it is not busy.
     """
-    status = WarehouseStatus(
-        settings.warehouse_name(), None if holding_lock else _lock_holder(), last_run=last_run()
-    )
+    engine = current_engine()
+    status = WarehouseStatus(engine.name, None if holding_lock else engine.lock_holder(), last_run=last_run())
     status.pending = pending_packages()
     lease = current_lease()
     status.lease = lease and lease.describe()
-    if status.lock_holder is None and settings.warehouse_name() == "spark":
-        from .spark import spark_dir
-
-        if spark_dir().exists():  # a metastore: the session starts (about 20 s) only to count orphans
-            status.orphan_rows = spark_orphan_rows()
-            status.orphans_counted = True
-        return status
-    warehouse_exists = settings.warehouse_name() == "postgres" or settings.duckdb_path().exists()
-    if status.lock_holder is None and warehouse_exists:
-        with connect(role="loader", read_only=True) as connection:
-            status.orphan_rows = orphan_rows(connection)
+    if status.lock_holder is None and engine.holds_data():
+        status.orphan_rows = engine.orphan_rows(raw_datasets_here())
         status.orphans_counted = True
     return status
 
@@ -234,11 +158,9 @@ def recover() -> list[dict[str, Any]]:
     for name in pipelines_with_state():
         _, done = recovered_pipeline(name, source_pipeline, broken_pipelines_dir())
         actions += [action.to_dict() for action in done]
-    if actions and settings.warehouse_name() == "spark":
-        from extract_load.lake import register_dataset
-
+    if actions:
         for dataset in raw_datasets_here():  # a finished package may have landed tables not declared yet
-            register_dataset(dataset)
+            current_engine().register_dataset(dataset)
     return actions
 
 

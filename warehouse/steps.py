@@ -9,8 +9,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from engines import current_engine
+
 from . import settings
-from .connection import connect, row_counts, schema_tables
 from .dbt import run_dbt, target_dir
 from .publish import publish
 from .runs import RunRecord, StepFailed
@@ -110,11 +111,8 @@ def extract_load(
 
 
 def _register_lake_dataset(dataset: str) -> None:
-    """On the Spark target, declare the dataset's landed tables in the metastore (elsewhere dlt did it)."""
-    if settings.warehouse_name() == "spark":
-        from extract_load.lake import register_dataset
-
-        register_dataset(dataset)
+    """Declare the dataset's landed tables where dlt does not (the Spark target's metastore)."""
+    current_engine().register_dataset(dataset)
 
 
 def _load_failure(source: str, error: Exception) -> str:
@@ -251,13 +249,10 @@ def _row_counts_by_schema(schemas: Iterable[str], with_dlt: bool = True) -> dict
     def counted(tables: list[str]) -> list[str]:
         return [table for table in tables if with_dlt or not table.startswith("_dlt")]
 
-    if settings.warehouse_name() == "spark":
-        from . import spark
-
-        return {schema: spark.row_counts(schema, counted(spark.schema_tables(schema))) for schema in schemas}
-    with connect(read_only=settings.warehouse_name() == "duckdb") as connection:
+    engine = current_engine()
+    with engine.connect(read_only=True) as connection:
         return {
-            schema: row_counts(connection, schema, counted(schema_tables(connection, schema)))
+            schema: engine.row_counts(connection, schema, counted(engine.schema_tables(connection, schema)))
             for schema in schemas
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engines import current_engine
+
 from . import settings, steps
 from .runs import RunRecord
 
@@ -71,17 +73,7 @@ def render_summary(record: RunRecord) -> str:
     lines += _checks(record)
     published = steps.published_row_counts()
     lines += _table(f"Published marts (schema {settings.PUBLISHED_SCHEMA!r})", published)
-    if settings.warehouse_name() == "duckdb":
-        lines.append(f"Warehouse: {settings.duckdb_path()}")
-        lines.append(f"Readers' snapshot: {settings.published_snapshot_path()} (open it read-only)")
-    elif settings.warehouse_name() == "spark":
-        from . import spark
-
-        lines.append(f"Warehouse: spark {spark.master()}, metastore and tables in {spark.spark_dir()}")
-        lines.append(f"Lake: {spark.lake_url()}")
-    else:
-        credentials = settings.postgres_credentials()
-        lines.append(f"Warehouse: postgres {credentials.host}:{credentials.port}/{credentials.database}")
+    lines += current_engine().describe()
     lines.append(f"Docs: `make docs` builds and serves {steps.docs_location()}")
     lines.append(f"Run record: {settings.data_dir() / 'runs' / (record.run_id + '.json')}")
     lines += [f"Data-quality report: {s.detail['report']}" for s in record.steps if "report" in s.detail][-1:]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from great_expectations.expectations import Expectation
 
-from warehouse import settings
+from engines import current_engine
 
 from . import (
     CRITICAL,
@@ -44,7 +44,7 @@ def key(*columns: str, severity: str = CRITICAL, nested: bool = False) -> list[E
     keeps each key's latest completed version. There the key is unique within each load (``_dlt_load_id``), or,
     in a nested table, within each parent row (``_dlt_parent_id``: a re-sent order's items hang off its new row).
     """
-    if settings.warehouse_name() == "spark":
+    if not current_engine().capabilities.merges_by_key:
         return unique(*columns, "_dlt_parent_id" if nested else "_dlt_load_id", severity=severity)
     return unique(*columns, severity=severity)
 

@@ -21,9 +21,9 @@ import pytest
 from dlt.common.destination import Destination
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 
+from engines.postgres_admin import prepare_postgres
 from extract_load.destination import dlt_destination
 from warehouse.dbt import run_dbt
-from warehouse.postgres_admin import prepare_postgres
 
 INCOMPLETE_LOAD_ID = "9999999999.000001"
 

@@ -9,7 +9,7 @@ import great_expectations.expectations as gxe
 import pytest
 import sqlalchemy as sa
 
-from expectations.connection import WarehouseConnection
+from engines import current_engine
 from expectations.runner import failure_of, gx_context, gx_datasource, is_failure
 
 
@@ -44,7 +44,7 @@ def test_plain_duckdb_engine_loses_gx_metrics_and_the_gate_would_block_it(monkey
 
 
 def test_our_connection_gives_gx_real_metrics(backend):
-    connection = WarehouseConnection()
+    connection = current_engine().validation_connection()
     with gx_datasource(connection) as datasource:
         result = row_count_result(datasource)
     assert result.success and result.result == {"observed_value": 3}
@@ -55,7 +55,7 @@ def test_our_connection_gives_gx_real_metrics(backend):
 def test_duckdb_is_opened_read_only_and_released(monkeypatch, duckdb_warehouse):
     monkeypatch.setenv("WAREHOUSE", "duckdb")
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(duckdb_warehouse))
-    connection = WarehouseConnection()
+    connection = current_engine().validation_connection()
     with connection.engine.connect() as sa_connection:
         assert sa_connection.execute(sa.text("select count(*) from raw_jaffle_api.orders")).scalar_one() == 3
         with pytest.raises(sa.exc.DBAPIError, match="read-only"):
@@ -69,7 +69,7 @@ def test_postgres_url_and_gx_arguments_hide_the_password(monkeypatch):
     secret = "s3cret-Pa55word"
     monkeypatch.setenv("WAREHOUSE", "postgres")
     monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__PASSWORD", secret)
-    connection = WarehouseConnection()
+    connection = current_engine().validation_connection()
     assert connection.url.password == secret
     arguments = connection.gx_datasource_args()
     shown = [str(connection.url), repr(connection.url), connection.describe(), arguments["connection_string"]]

@@ -55,7 +55,7 @@ def build_warehouse(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small good raw and mart tables in the test's warehouse; on Postgres, roles and grants as in a run."""
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
     if settings.warehouse_name() == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         execute_as_admin()
         prepare_postgres()  # hands raw and pipeline_runs to the loader, marts to the transformer

@@ -19,7 +19,7 @@ from warehouse.connection import connect, fetch_all, quote, schema_tables
 def _roles(request: pytest.FixtureRequest) -> None:
     """On Postgres the loader role must exist before a load."""
     if "warehouse" in request.fixturenames and request.getfixturevalue("warehouse") == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         prepare_postgres()
 
@@ -75,7 +75,7 @@ def test_another_duckdb_file_gets_every_row(data_dir: Path, monkeypatch: pytest.
 def test_another_postgres_database_gets_every_row(warehouse: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from postgres_server import throwaway_database
 
-    from warehouse.postgres_admin import prepare_postgres
+    from engines.postgres_admin import prepare_postgres
 
     assert _load(5) == 5
     with throwaway_database("jaffle_other") as other:
@@ -94,7 +94,7 @@ def test_a_warehouse_emptied_under_the_pipeline_gets_every_row(warehouse: str) -
     else:
         from psycopg2 import sql
 
-        from warehouse.postgres_admin import admin_connection
+        from engines.postgres_admin import admin_connection
 
         connection = admin_connection(settings.postgres_credentials().database)
         try:

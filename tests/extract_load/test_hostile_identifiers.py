@@ -167,7 +167,7 @@ def _sentinel_rows() -> int:
 def sentinel(warehouse: str) -> Iterator[str]:
     """A table ``y`` with rows in a schema of its own, which no load may touch; yields the engine name."""
     if warehouse == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         prepare_postgres()  # the loader role the pipelines connect as
     with _pipeline("hostile_probe").sql_client() as client:

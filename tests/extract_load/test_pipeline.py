@@ -19,7 +19,7 @@ from warehouse.connection import connect, fetch_all, quote, schema_tables
 def _roles(request: pytest.FixtureRequest) -> None:
     """On Postgres the loader and transformer roles must exist before a load."""
     if "warehouse" in request.fixturenames and request.getfixturevalue("warehouse") == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         prepare_postgres()
 

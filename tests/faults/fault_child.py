@@ -169,7 +169,7 @@ def run_leased(holder: str) -> int:
     from warehouse.runs import RunRecord, StepFailed
 
     if settings.warehouse_name() == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         prepare_postgres()
     record, options = RunRecord(), pipeline.RunOptions(api="local")

@@ -268,7 +268,7 @@ def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             patch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)
             for part, value in POSTGRES_ENVIRONMENT.items():
                 patch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
-            from warehouse.postgres_admin import prepare_postgres
+            from engines.postgres_admin import prepare_postgres
 
             prepare_postgres()
         for variable, value in dbt_environment().items():

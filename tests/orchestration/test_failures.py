@@ -82,20 +82,18 @@ def leased(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_dbt_task_of_the_leased_dag_run_runs_inside_the_lock(
     leased, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from engines import current_engine
     from orchestration import tasks
     from warehouse import steps
     from warehouse.run_lease import current_lease
-    from warehouse.run_lock import duckdb_lock_holder
 
     before, seen = current_lease(), {}
-    monkeypatch.setattr(steps, "transform", lambda record: seen.update(holder=duckdb_lock_holder()))
+    monkeypatch.setattr(steps, "transform", lambda record: seen.update(holder=current_engine().lock_holder()))
     tasks.run_step("transform", "local", run_id=DAG_RUN_ID)
     assert seen["holder"] and seen["holder"]["command"] == "airflow transform", (
         "dbt ran while the lock was held"
     )
-    from warehouse.run_lock import duckdb_lock_holder as holder_now
-
-    assert holder_now() is None, "the lock ends with the task"
+    assert current_engine().lock_holder() is None, "the lock ends with the task"
     after = current_lease()
     assert after is not None and after.holder == HOLDER and after.expires_at >= before.expires_at
 

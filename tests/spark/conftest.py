@@ -32,8 +32,8 @@ def spark_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def spark_session(spark_data_dir: Path) -> Iterator[Any]:
-    """The process's SparkSession with the project's settings (warehouse.spark), stopped at the end."""
-    from warehouse import spark
+    """The process's SparkSession with the project's settings (engines.spark_session), stopped at the end."""
+    from engines import spark_session as spark
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE", "spark")

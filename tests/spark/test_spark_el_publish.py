@@ -5,7 +5,7 @@ the step itself (``warehouse.steps.extract_load``), with as many rows as the loa
 registered as ``pipeline_runs.table_loads``. Reset drops those databases and the lake's raw datasets, and the
 next extract-load loads every row again.
 
-Publish (``warehouse/spark_publish.py``): marts are copied into ``published_versions`` and the views of the
+Publish (``engines/spark_publish.py``): marts are copied into ``published_versions`` and the views of the
 ``published`` database switch to the new version only once every copy exists; a copy that fails leaves the
 views on the previous version; two versions are kept; a mart that left the marts leaves the published views.
 
@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-from warehouse import settings, spark, spark_publish, steps
+from engines import spark_publish
+from engines import spark_session as spark
+from warehouse import settings, steps
 from warehouse.publish import publish
 from warehouse.reset import reset_warehouse
 from warehouse.runs import RunRecord

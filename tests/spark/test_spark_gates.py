@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from raw_fixture import land_fixture_sources, run_dbt_checked
 
+from engines import spark_session as spark
 from expectations import history
 from expectations.gate import run_gate, run_suites
 from expectations.spark_target import GX_TEMP_VIEW, spark_query
 from expectations.suites import TableSuite, marts, raw, stage_suites, unexpected_rows
-from warehouse import settings, spark
+from warehouse import settings
 from warehouse.cli import build_parser, run_command
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ def landed(
     spark_session: Any, spark_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
     """The raw fixture in this module's lake, registered, and the models built by ``dbt run`` on Spark."""
-    from extract_load.lake import register_dataset
+    from engines.spark_lake import register_dataset
     from warehouse.reset import reset_warehouse
 
     folder = tmp_path_factory.mktemp("spark_gates")

@@ -1,6 +1,6 @@
 """The Spark target on an ``s3://`` lake: dlt writes the raw Parquet to a local S3-compatible server (moto on
 loopback), the metastore declares the tables at ``s3a://`` locations, and ``dbt build`` on Spark reads them
-through Hadoop's S3A with the credentials dlt used (warehouse/lake_storage.py).
+through Hadoop's S3A with the credentials dlt used (engines/lake_storage.py).
 
 Spark needs hadoop-aws and the AWS SDK on its classpath: ``bash scripts/install-s3a-jars.sh`` puts them in
 .venv/spark-jars (.ci/run does). Without them the test skips, except with CI=true, where it fails. The driver

@@ -1,7 +1,7 @@
 """DuckDB, Postgres and Spark build the same marts from the same raw data, step after step.
 
 The hand-made raw fixture (tests/dbt/raw_fixture.py) is landed with dlt by the project's own destination on
-each engine (on Spark: Parquet files in the lake, registered in the metastore by ``extract_load.lake``), plus
+each engine (on Spark: Parquet files in the lake, registered in the metastore by ``engines.spark_lake``), plus
 an order of a load that never completed. Then, on every engine, each step a ``dbt build`` whose every data
 and unit test must pass:
 
@@ -41,8 +41,9 @@ from raw_fixture import (
 )
 from test_engines_agree import describe_difference, normalise, schema_rows, sort_key
 
+from engines import spark_session as spark
 from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
-from warehouse import settings, spark
+from warehouse import settings
 from warehouse.reset import reset_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -88,7 +89,7 @@ def _pipeline(engine: Engine, source_name: str) -> dlt.Pipeline:
 
 def _register_lake() -> None:
     """Spark: declare the landed tables in the metastore, as the extract-load step does."""
-    from extract_load.lake import register_dataset
+    from engines.spark_lake import register_dataset
 
     for dataset in settings.raw_datasets():
         register_dataset(dataset)
@@ -183,7 +184,7 @@ def engines(
     tmp_path_factory: pytest.TempPathFactory, spark_session: Any, spark_data_dir: Path
 ) -> Iterator[list]:
     """The three engines: fresh DuckDB and Postgres warehouses, and the session's Spark folder."""
-    from warehouse.postgres_admin import prepare_postgres
+    from engines.postgres_admin import prepare_postgres
 
     with ExitStack() as stack:
         database = stack.enter_context(throwaway_database("jaffle_three_engines"))

@@ -17,7 +17,7 @@ from warehouse.status import warehouse_status
 def _roles(warehouse: str) -> None:
     """On Postgres the loader role must exist before a load."""
     if warehouse == "postgres":
-        from warehouse.postgres_admin import prepare_postgres
+        from engines.postgres_admin import prepare_postgres
 
         prepare_postgres()
 

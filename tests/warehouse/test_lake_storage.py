@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import lake_storage, spark
+from engines import lake_storage
+from engines import spark_session as spark
 
 CREDENTIALS = "DESTINATION__FILESYSTEM__CREDENTIALS__"
 

@@ -8,9 +8,9 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
+from engines.postgres_admin import setup_roles
 from warehouse import settings
 from warehouse.cli import main
-from warehouse.postgres_admin import setup_roles
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.cli import SPARK_COMMANDS, main
+from engines import engine_named
+from warehouse.cli import main
 
 
 @pytest.mark.parametrize("command", ["docs", "dbt-sources"])
@@ -14,7 +15,7 @@ def test_a_command_not_on_spark_fails_clearly_and_starts_nothing(
     command: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("WAREHOUSE", "spark")
-    assert command not in SPARK_COMMANDS
+    assert not engine_named("spark").capabilities.supports(command)
     assert main([command]) == 1
     error = capsys.readouterr().err
     assert f"`jaffle {command}` does not run on WAREHOUSE=spark yet" in error and "docs/spark.md" in error

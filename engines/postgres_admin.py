@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import settings
+from warehouse import settings
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import extras, lake_storage, settings
+from warehouse import extras, settings
+
+from . import lake_storage
 
 DEFAULT_MASTER = "local[2]"
 LOOPBACK = "127.0.0.1"

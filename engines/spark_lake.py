@@ -15,8 +15,8 @@ from typing import Any
 import dlt
 from dlt.common.destination import Destination
 
-from warehouse import spark
-from warehouse.lake_storage import lake_filesystem
+from . import spark_session as spark
+from .lake_storage import lake_filesystem
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,10 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from . import settings, spark
-from .publish import PUBLICATION_TABLE
+from warehouse import settings
+
+from . import spark_session as spark
+from .publication import PUBLICATION_TABLE
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Where the Spark target's lake lives and how to reach it: one configuration for dlt, fsspec and Spark.
 
-The lake URL is ``JAFFLE_LAKE_URL`` (``warehouse.spark.lake_url``); its credentials are dlt's own settings of
+The lake URL is ``JAFFLE_LAKE_URL`` (``engines.spark_session.lake_url``); its credentials are dlt's own settings of
 the filesystem destination (``DESTINATION__FILESYSTEM__CREDENTIALS__*`` or ``.dlt/secrets.toml``), so dlt
 writes, the project lists and removes (fsspec), and Spark reads (Hadoop's S3A) with the same ones.
 
