@@ -11,6 +11,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from great_expectations.expectations import Expectation
 
 from engines import current_engine
+from warehouse import settings
 
 from . import (
     CRITICAL,
