@@ -21,7 +21,7 @@ help: ## show this help
 # setup installs the core and EXTRAS (pyproject.toml's extras, each at the version of the one lock: how, in
 # scripts/setup-venv.sh). A target that needs another extra depends on its mark, $(VENV)/.extra-NAME, which
 # installs it on first use; the CLI does the same for WAREHOUSE=spark, and airflow-up for Airflow
-# (warehouse/extras.py).
+# (settings/extras.py).
 EXTRAS ?= dashboard
 $(VENV)/.installed: requirements.lock pyproject.toml scripts/setup-venv.sh
 	@scripts/setup-venv.sh $(EXTRAS)
@@ -121,8 +121,8 @@ dbt-score: setup $(VENV)/.extra-dev ## dbt-score on the dbt project; fails when 
 		--target-path target/dbt_score && $(BIN)/dbt-score lint --manifest dbt_project/target/dbt_score/manifest.json \
 		--fail-project-under $(DBT_SCORE_MIN)
 
-lint: setup $(VENV)/.extra-dev ## ruff (check and format) on Python, sqlfluff, the project conventions and dbt-score on the dbt project
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests \
+lint: setup $(VENV)/.extra-dev ## ruff and the packages' layers (import-linter) on Python; sqlfluff, the conventions and dbt-score on dbt
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests \
 		&& $(BIN)/python -m pytest -q tests/dbt/test_project_conventions.py && $(MAKE) --no-print-directory dbt-score
 
 format: setup $(VENV)/.extra-dev ## format Python and fix SQL style

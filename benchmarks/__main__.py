@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse import settings
+import settings
 
 from . import scenarios
 from .engines import ENGINES, drop_postgres_database, on_server, postgres_available

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from warehouse.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 SERVING = re.compile(r"serving (http://\S+)")
 START_SECONDS = 900.0  # loading 10M items into the stand-in's DuckDB takes about half a minute

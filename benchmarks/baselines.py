@@ -10,8 +10,8 @@ from typing import Any
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+import settings
 from engines import current_engine
-from warehouse import settings
 from warehouse.connection import connect, quote
 
 TABLES = ("orders", "order_items")

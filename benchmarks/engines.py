@@ -43,7 +43,7 @@ def _admin_connection() -> object:
     """An autocommit connection to the server's ``postgres`` database (to create or drop the bench's)."""
     import psycopg2
 
-    from warehouse import settings
+    import settings
 
     kwargs = settings.postgres_credentials().psycopg_kwargs() | {"dbname": "postgres"}
     connection = psycopg2.connect(**kwargs)

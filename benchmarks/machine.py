@@ -43,7 +43,7 @@ def _postgres_version() -> str | None:
     try:
         import psycopg2
 
-        from warehouse import settings
+        import settings
 
         kwargs = settings.postgres_credentials().psycopg_kwargs() | {"dbname": "postgres"}
         with psycopg2.connect(**kwargs) as connection, connection.cursor() as cursor:

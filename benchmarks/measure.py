@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warehouse.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 
 @dataclass

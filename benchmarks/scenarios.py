@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from warehouse.settings import DBT_PROJECT_DIR
+from settings import DBT_PROJECT_DIR
 
 from .api_process import api_stand_in
 from .data import FILE_ROWS, ITEMS_PER_ORDER

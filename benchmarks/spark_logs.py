@@ -25,7 +25,7 @@ import duckdb
 import psutil
 
 from demo.event_logs import generate_logs
-from warehouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT, data_dir
+from settings import DBT_PROJECT_DIR, PROJECT_ROOT, data_dir
 
 log = logging.getLogger("benchmarks.spark_logs")
 SAMPLE_SECONDS = 0.1

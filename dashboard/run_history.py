@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import settings
 from engines import current_engine
-from warehouse import settings
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from warehouse import settings
+import settings
 
 from .base import Capabilities, Engine, EngineUnavailable, NothingPublished, WarehouseBusy
 
@@ -38,5 +38,5 @@ def engine_named(name: str) -> Engine:
 
 
 def current_engine() -> Engine:
-    """The engine chosen by ``WAREHOUSE`` (see ``warehouse.settings``); engines read their settings when used."""
+    """The engine chosen by ``WAREHOUSE`` (see ``settings``); engines read their settings when used."""
     return engine_named(settings.warehouse_name())

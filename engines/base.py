@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from warehouse import settings
+import settings
 
 LOAD_ID_COLUMN = "_dlt_load_id"
 LOADS_TABLE = "_dlt_loads"

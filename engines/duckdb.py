@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from warehouse import settings
+import settings
 
 from .base import Capabilities, EngineUnavailable, NothingPublished
 from .duckdb_publish import publish_duckdb, write_duckdb_snapshot

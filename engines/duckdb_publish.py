@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from warehouse import settings
+import settings
 
 from .publication import HISTORY_TABLES, PUBLICATION_TABLE, utc_now
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from warehouse import settings
+import settings
 
 from .base import WarehouseBusy
 from .lock_holder import busy_message, holder

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from warehouse import settings
+import settings
 
 from .advisory_lock import advisory_lock, advisory_lock_holder
 from .base import Capabilities, EngineUnavailable, NothingPublished

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from warehouse import settings
+import settings
 
 log = logging.getLogger(__name__)
 

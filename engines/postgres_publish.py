@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from warehouse import settings
+import settings
 
 from .publication import PUBLICATION_TABLE, utc_now
 

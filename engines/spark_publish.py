@@ -21,7 +21,7 @@ import logging
 import re
 from datetime import UTC, datetime
 
-from warehouse import settings
+import settings
 
 from . import spark_session as spark
 from .publication import PUBLICATION_TABLE

@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from warehouse import extras, settings
+import settings
+from settings import extras
 
 from . import lake_storage
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
 
-from warehouse import settings
+import settings
 
 from .base import Engine
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
-from warehouse import settings
+import settings
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from warehouse import settings
+import settings
 
 LATEST = "latest.html"
 HEADER = ("expectation", "severity", "verdict", "observed", "sample failing values")

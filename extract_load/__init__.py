@@ -1,7 +1,3 @@
-"""Extract-load: demo data generator, local Jaffle Shop API stand-in and the dlt sources."""
+"""Extract-load: the declared sources, their generic builders (REST, files, SQL) and the dlt pipelines."""
 
-import os
-from pathlib import Path
-
-# dlt looks for `.dlt/config.toml` in the working directory; anchor it to the project so any cwd works.
-os.environ.setdefault("DLT_PROJECT_DIR", str(Path(__file__).resolve().parent.parent))
+import settings  # noqa: F401  (anchors dlt's .dlt folder to the project before any dlt configuration is read)

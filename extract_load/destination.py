@@ -7,8 +7,8 @@ from pathlib import Path
 
 from dlt.common.destination import Destination
 
+import settings
 from engines import current_engine
-from warehouse import settings
 
 # Every load goes through Parquet files: DuckDB reads them natively and Postgres copies them in bulk through
 # ADBC. Measured on the demo API at scale 1 (62k orders, 91k items), load step: DuckDB 1.1 s against 20.7 s

@@ -20,7 +20,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from engines import current_engine
-from warehouse.settings import dataset_of
+from settings import dataset_of
 
 from .destination import (
     LOADER_FILE_FORMAT,

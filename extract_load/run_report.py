@@ -13,7 +13,7 @@ from typing import Any
 
 import dlt
 
-from warehouse.settings import dataset_of
+from settings import dataset_of
 
 from .destination import LOADER_FILE_FORMAT, dlt_destination, pipelines_dir
 from .ledger import ReconciliationError

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 
+import settings
 from engines import current_engine
-from warehouse import settings
 from warehouse.pipeline import PIPELINE, Step
 
 from . import tasks

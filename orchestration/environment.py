@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from warehouse import settings
+import settings
 
 TELEMETRY_OFF = {
     "SCARF_ANALYTICS": "false",

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warehouse import extras
+from settings import extras
 from warehouse.process_groups import running, stop_group
 
 from .airflow_env import airflow_environment

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from warehouse import settings
+import settings
 from warehouse.runs import RunRecord, StepRecord
 
 

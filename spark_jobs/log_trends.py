@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from engines.spark_session import session_conf, start_session
-from warehouse.settings import event_logs_dir
+from settings import event_logs_dir
 
 log = logging.getLogger(__name__)
 

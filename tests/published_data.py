@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from warehouse import settings
+import settings
 from warehouse.connection import connect, fetch_all, quote, schema_tables
 
 

@@ -18,9 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 from published_data import published_fingerprint
 
+import settings
 from demo.api_stand_in import serve
 from demo.data import append_orders, read_manifest
-from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all
 from warehouse.reconcile import reconcile_with_source

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
 
+import settings
 from engines.publication import PUBLICATION_TABLE
-from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all, placeholder, quote, schema_tables
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from published_data import published_fingerprint
 
+import settings
 from expectations import gate as gate_module
 from expectations.suites import table_suite
-from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, quote
 

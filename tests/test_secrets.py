@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from canaries import canary, files_under, leaks_in_files
 
-from warehouse import settings
+import settings
+from settings import target_dir
 from warehouse.cli import main
-from warehouse.dbt import target_dir
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,11 @@ import errno
 import logging
 import sys
 
+import settings
 from engines import current_engine
+from settings import extras
 
-from . import dbt, extras, settings, steps
+from . import steps
 from .pipeline import PUBLISH_ALONE, RunOptions, run_pipeline, run_step
 from .run_lock import WarehouseBusy, warehouse_lock
 from .runs import RunRecord, StepFailed
@@ -125,7 +127,7 @@ def run_command(arguments: argparse.Namespace) -> RunRecord:
     if command == "docs" and arguments.serve:  # serving reads files only: the warehouse is free meanwhile
         from . import docs_site
 
-        docs_site.serve(dbt.target_dir(), arguments.port)
+        docs_site.serve(settings.target_dir(), arguments.port)
     return record
 
 

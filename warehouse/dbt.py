@@ -8,25 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
+import settings
 from engines import current_engine
-
-from . import settings
-
-
-def dbt_executable() -> str:
-    """The dbt of the running interpreter's environment."""
-    return str(Path(sys.executable).with_name("dbt"))
-
-
-def target_dir() -> Path:
-    """dbt's target folder: ``DBT_TARGET_PATH`` (relative to the dbt project) or ``dbt_project/target``."""
-    configured = os.environ.get("DBT_TARGET_PATH")
-    if configured:
-        return (settings.DBT_PROJECT_DIR / configured).resolve()
-    return settings.DBT_PROJECT_DIR / "target"
+from settings import dbt_executable
 
 
 def dbt_environment() -> dict[str, str]:

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from warehouse.settings import dataset_of
+import settings
+from settings import dataset_of
 
-from . import settings
 from .loader_schema import DLT_COLUMN_MEANINGS, LoadedColumn, LoadedTable, expected_tables, read_loaded_tables
 from .runs import StepFailed
 

@@ -16,9 +16,8 @@ import os
 
 from sqlalchemy.engine import make_url
 
+import settings
 from engines import current_engine
-
-from . import settings
 
 log = logging.getLogger("jaffle")
 

@@ -20,10 +20,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import settings
 from engines import current_engine
 from expectations.report import STYLE, cell, gate_html, suite_anchor, summary_html, verdict
-
-from . import settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import dlt
 
-from warehouse.settings import dataset_of
+from settings import dataset_of
 
 from . import connection
 

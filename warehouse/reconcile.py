@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import settings
 from engines import current_engine
-
-from . import settings
 
 # (what is compared, the mart query, how to read the source's figure from the manifest)
 RECONCILED = (

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 
+import settings
 from engines import current_engine
-
-from . import settings
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import settings
 from engines import current_engine
-
-from . import settings
 
 DEFAULT_LEASE_SECONDS = 3600.0
 

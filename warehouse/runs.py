@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import settings
 from engines import current_engine
-
-from . import settings
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import settings
 from engines import current_engine
 from extract_load.destination import pipelines_dir
 
-from . import settings
 from .run_lease import current_lease
 from .run_lock import describe_holder
 

@@ -9,10 +9,11 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import settings
 from engines import current_engine
+from settings import target_dir
 
-from . import settings
-from .dbt import run_dbt, target_dir
+from .dbt import run_dbt
 from .publish import publish
 from .runs import RunRecord, StepFailed
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import settings
 from engines import current_engine
 
-from . import settings, steps
+from . import steps
 from .runs import RunRecord
 
 

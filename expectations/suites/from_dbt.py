@@ -33,8 +33,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 from great_expectations.expectations import Expectation
 
-from warehouse.dbt import dbt_executable, target_dir
-from warehouse.settings import DBT_PROJECT_DIR
+from settings import DBT_PROJECT_DIR, dbt_executable, target_dir
 
 from . import CRITICAL, WARNING, TableSuite, gx_checks, has_rows, meta, table_suite
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from great_expectations.expectations import Expectation
 
+import settings
 from engines import current_engine
-from warehouse import settings
 
 from . import (
     CRITICAL,

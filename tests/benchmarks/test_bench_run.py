@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 
 @pytest.mark.slow

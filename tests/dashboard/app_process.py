@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from warehouse import settings
+import settings
 
 
 def free_port() -> int:

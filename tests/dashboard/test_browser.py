@@ -7,8 +7,8 @@ import pytest
 from app_process import running_dashboard
 from headless_chromium import offline_context, require_chromium
 
+import settings
 from dashboard.pages import PAGES
-from warehouse import settings
 from warehouse.connection import connect, fetch_all
 
 pytestmark = pytest.mark.slow

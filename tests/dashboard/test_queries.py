@@ -125,7 +125,7 @@ def test_a_failed_run_and_its_blocked_publish_are_shown(
     import json
     import shutil
 
-    from warehouse import settings
+    import settings
 
     folder = tmp_path / "data"
     (folder / "runs").mkdir(parents=True)

@@ -10,7 +10,7 @@ import time
 import duckdb
 import pytest
 
-from warehouse import settings
+import settings
 
 pytestmark = pytest.mark.slow
 

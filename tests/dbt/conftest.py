@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from postgres_server import throwaway_database
 
-from warehouse.settings import PostgresCredentials, postgres_credentials
+from settings import PostgresCredentials, postgres_credentials
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from psycopg2 import sql
 from raw_fixture import EXPECTED, load_raw_fixture
 
 from engines.postgres_admin import setup_roles
-from warehouse.settings import DBT_PROJECT_DIR, MARTS_SCHEMA
+from settings import DBT_PROJECT_DIR, MARTS_SCHEMA
 
 MARTS = ("customers", "orders", "order_items", "products", "locations", "supplies", "store_daily_revenue")
 PG_PREFIX = "DESTINATION__POSTGRES__CREDENTIALS__"

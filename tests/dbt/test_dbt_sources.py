@@ -19,11 +19,11 @@ import pytest
 import yaml
 
 from extract_load.destination import dlt_destination, pipelines_dir
+from settings import DBT_PROJECT_DIR, DEFAULT_SOURCES, dbt_executable, duckdb_path, postgres_credentials
 from warehouse.cli import main
-from warehouse.dbt import dbt_environment, dbt_executable
+from warehouse.dbt import dbt_environment
 from warehouse.dbt_sources import GENERATED, render_sources, sources_file
 from warehouse.loader_schema import LoadedColumn, LoadedTable, read_loaded_tables
-from warehouse.settings import DBT_PROJECT_DIR, DEFAULT_SOURCES, duckdb_path, postgres_credentials
 
 SOURCES = list(DEFAULT_SOURCES)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.settings import DBT_PROJECT_DIR
+from settings import DBT_PROJECT_DIR
 
 MAX_JOINS = 7
 KEY_TESTS = {"unique", "unique_combination_of_columns"}

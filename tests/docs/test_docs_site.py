@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from headless_chromium import offline_context, require_chromium
 
-from warehouse import docs_site, settings
+import settings
+from warehouse import docs_site
 from warehouse.cli import main
 
 pytestmark = pytest.mark.slow

@@ -15,10 +15,10 @@ import dlt
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
 
+import settings
 from engines import WarehouseBusy, current_engine, engine_named
 from expectations.target import Targets
 from extract_load.destination import LOADER_FILE_FORMAT
-from warehouse import settings
 
 RAW = "raw_contract"
 LOADED = "raw_contract_dlt"

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from gate_data import build
 
+import settings
 from expectations import history
 from expectations.result import FailedExpectation, GateResult, SuiteResult
-from warehouse import settings, steps
+from warehouse import steps
 from warehouse.connection import connect, fetch_all, placeholder, quote
 from warehouse.runs import RunRecord, StepFailed
 

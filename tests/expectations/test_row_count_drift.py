@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
+import settings
 from expectations import history
 from expectations.gate import run_suites
 from expectations.result import GateResult
 from expectations.row_count_drift import Baseline, judge
 from expectations.suites import has_rows, table_suite
-from warehouse import settings
 from warehouse.connection import connect, fetch_all, placeholder, quote
 
 SCHEMA, TABLE = "drift_checked", "events"

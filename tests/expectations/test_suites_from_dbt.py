@@ -12,7 +12,7 @@ import yaml
 
 from expectations.suites import CRITICAL, WARNING, from_dbt, marts, staging
 from expectations.suites.from_dbt import derived_expectations, load_manifest, stage_suites_from_dbt
-from warehouse.settings import DBT_PROJECT_DIR
+from settings import DBT_PROJECT_DIR
 
 STAGES = {"staging": staging, "marts": marts}
 TWINS = {

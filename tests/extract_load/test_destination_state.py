@@ -8,10 +8,10 @@ from pathlib import Path
 import dlt
 import pytest
 
+import settings
 from extract_load.destination import pipelines_dir
 from extract_load.ledger import RowLedger
 from extract_load.pipeline import run_source
-from warehouse import settings
 from warehouse.connection import connect, fetch_all, quote, schema_tables
 
 

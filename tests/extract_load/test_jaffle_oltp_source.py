@@ -21,7 +21,7 @@ from extract_load.destination import LOADER_FILE_FORMAT
 from extract_load.ledger import RowLedger
 from extract_load.registry import declaration_of
 from extract_load.sql import build_sql_source
-from warehouse.settings import dataset_of
+from settings import dataset_of
 
 SEED, SCALE, TOUCHED, LAG = 7, 0.05, 3, 60.0
 PSYCOPG2_URL = "postgresql+psycopg2://{USERNAME}@{HOST}:{PORT}/{database}"

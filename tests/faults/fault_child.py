@@ -163,7 +163,8 @@ def install(fault: str, k: int, fired_file: Path) -> None:
 
 def run_leased(holder: str) -> int:
     """Every step of the pipeline on the demo API, each as a DAG task runs it: locked, renewing the lease."""
-    from warehouse import pipeline, settings
+    import settings
+    from warehouse import pipeline
     from warehouse.run_lease import release_lease
     from warehouse.run_lock import warehouse_lock
     from warehouse.runs import RunRecord, StepFailed

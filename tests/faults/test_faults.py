@@ -30,8 +30,9 @@ import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
 from published_data import published_fingerprint
 
+import settings
 from demo.data import append_orders, read_manifest
-from warehouse import settings, steps
+from warehouse import steps
 from warehouse.connection import connect, fetch_all, quote
 from warehouse.dbt import dbt_environment
 from warehouse.publish import publish

@@ -33,8 +33,9 @@ import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
 from test_faults import CHILD, KEYS, SCALE, SEED, _database, can_restart_postgres, key_figures, record_figures
 
+import settings
 from demo.data import append_orders, read_manifest
-from warehouse import settings, steps
+from warehouse import steps
 from warehouse.connection import connect, fetch_all, quote, schema_tables
 from warehouse.dbt import dbt_environment
 from warehouse.reset import reset_warehouse

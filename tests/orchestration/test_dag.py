@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import settings
 from orchestration.airflow_env import DAGS_FOLDER
-from warehouse import settings
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from canaries import canary, files_under, leaks_in_files, leaks_in_texts
 from postgres_server import POSTGRES_ENVIRONMENT
 from published_data import published_fingerprint
 
+import settings
 from orchestration.airflow_env import airflow_environment
-from warehouse import settings
 from warehouse.connection import quote
 
 DAG_ID = "jaffle_pipeline"

@@ -18,9 +18,9 @@ sys.path[:0] = [str(TESTS), str(TESTS / "dbt")]
 
 from raw_fixture import land_fixture_sources, run_dbt_checked  # noqa: E402
 
+import settings  # noqa: E402
 from engines import spark_session as spark  # noqa: E402
 from engines.spark_lake import register_dataset  # noqa: E402
-from warehouse import settings  # noqa: E402
 
 
 def table_location(database: str, table: str) -> str:

@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
+import settings
 from engines import spark_publish
 from engines import spark_session as spark
-from warehouse import settings, steps
+from warehouse import steps
 from warehouse.publish import publish
 from warehouse.reset import reset_warehouse
 from warehouse.runs import RunRecord

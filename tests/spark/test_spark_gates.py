@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from raw_fixture import land_fixture_sources, run_dbt_checked
 
+import settings
 from engines import spark_session as spark
 from expectations import history
 from expectations.gate import run_gate, run_suites
 from expectations.spark_target import GX_TEMP_VIEW, spark_query
 from expectations.suites import TableSuite, marts, raw, stage_suites, unexpected_rows
-from warehouse import settings
 from warehouse.cli import build_parser, run_command
 
 pytestmark = pytest.mark.slow

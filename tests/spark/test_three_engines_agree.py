@@ -41,9 +41,9 @@ from raw_fixture import (
 )
 from test_engines_agree import describe_difference, normalise, schema_rows, sort_key
 
+import settings
 from engines import spark_session as spark
 from extract_load.destination import LOADER_FILE_FORMAT, dlt_destination
-from warehouse import settings
 from warehouse.reset import reset_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from demo.event_logs import generate_logs
-from warehouse.settings import DBT_PROJECT_DIR
+from settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 DBT = str(Path(sys.executable).with_name("dbt"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dlt
 import pytest
 
+import settings
 from extract_load.ledger import RowLedger
 from extract_load.pipeline import run_source
-from warehouse import settings, steps
+from warehouse import steps
 from warehouse.connection import connect, quote, schema_tables
 from warehouse.reset import reset_warehouse
 from warehouse.status import warehouse_status

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import settings
 from extract_load.ledger import ReconciliationError, RowLedger
-from warehouse import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all, quote
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from warehouse import extras
+from settings import extras
 
 CORE_PACKAGES = ("warehouse", "extract_load", "expectations", "demo")
 # The top modules of the extras (pyproject.toml): none is installed with the core alone.

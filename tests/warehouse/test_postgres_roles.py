@@ -8,8 +8,8 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
+import settings
 from engines.postgres_admin import setup_roles
-from warehouse import settings
 from warehouse.cli import main
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import settings
+import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all, placeholder
 from warehouse.publish import publish

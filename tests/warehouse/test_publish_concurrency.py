@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from warehouse import settings
+import settings
 from warehouse.cli import main
 from warehouse.connection import connect, fetch_all
 from warehouse.publish import publish

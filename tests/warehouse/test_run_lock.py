@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import settings
+import settings
 from warehouse.cli import EXIT_BUSY, main
 from warehouse.connection import connect, fetch_all, quote
 from warehouse.run_lock import WarehouseBusy, warehouse_lock

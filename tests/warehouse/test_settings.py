@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import settings
+import settings
 
 PROBE = (
-    "from warehouse import settings; c = settings.postgres_credentials('loader');"
+    "import settings; c = settings.postgres_credentials('loader');"
     "print(c.database, c.password == 'from-the-secrets-file', c.role, repr(c))"
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+import settings
 from engines import spark_session as spark
-from warehouse import settings
 
 
 def test_the_driver_binds_loopback_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from file_source_helpers import FilePipeline, upload_folder
 from moto.server import ThreadedMotoServer
 
 from demo.data import generate
-from warehouse.settings import dataset_of
+from settings import dataset_of
 
 DEMO_SCALE = 0.02
 S3_KEY, S3_SECRET, S3_REGION = "testing-key", "testing-secret", "us-east-1"

@@ -220,9 +220,9 @@ POISON_FILES = [  # (path, unreadable bytes, the reason's text, the file's bytes
     ),
     (
         "tweets/torn.jsonl.gz",
-        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode())[:-12],
+        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode(), mtime=0)[:-12],
         "cannot decompress the file",
-        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode()),
+        gzip.compress(json.dumps({**TWEET, "id": "t2"}).encode(), mtime=0),
     ),
     (
         "supplier_prices/torn.csv",
@@ -233,7 +233,7 @@ POISON_FILES = [  # (path, unreadable bytes, the reason's text, the file's bytes
 ]
 
 
-@pytest.mark.parametrize("path, data, reason, mended", POISON_FILES)
+@pytest.mark.parametrize("path, data, reason, mended", POISON_FILES, ids=[p[0] for p in POISON_FILES])
 def test_an_unreadable_file_is_quarantined_whole_and_read_again_only_once_changed(
     tmp_path: Path,
     files_pipeline: FilePipeline,

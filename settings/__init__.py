@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# dlt looks for `.dlt/config.toml` in the working directory; anchored to the project, any cwd reads the same.
+os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_ROOT))
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WAREHOUSES = ("duckdb", "postgres", "spark")
 
@@ -22,6 +25,19 @@ REPORTS_DATASET = "pipeline_runs"
 DEFAULT_SOURCES = ("jaffle_api", "jaffle_files", "jaffle_oltp")
 PUBLISHED_SCHEMA = "published"
 MARTS_SCHEMA = "marts"
+
+
+def dbt_executable() -> str:
+    """The dbt of the running interpreter's environment."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def target_dir() -> Path:
+    """dbt's target folder: ``DBT_TARGET_PATH`` (relative to the dbt project) or ``dbt_project/target``."""
+    configured = os.environ.get("DBT_TARGET_PATH")
+    if configured:
+        return (DBT_PROJECT_DIR / configured).resolve()
+    return DBT_PROJECT_DIR / "target"
 
 
 def data_dir() -> Path:
@@ -102,8 +118,6 @@ def _configured(part: str, default: object) -> str:
     """One part of ``destination.postgres.credentials`` as dlt resolves it: environment, then .dlt files."""
     import dlt
 
-    import extract_load  # noqa: F401  (anchors dlt's .dlt folder to the project)
-
     key = f"destination.postgres.credentials.{part}"
     value = dlt.secrets.get(key)
     if value is None:
@@ -114,8 +128,6 @@ def _configured(part: str, default: object) -> str:
 def extract_load_sources() -> list[str]:
     """The sources ``el`` loads, in order: ``[extract_load] sources`` in .dlt/config.toml or its env var."""
     import dlt
-
-    import extract_load  # noqa: F401  (anchors dlt's .dlt folder to the project)
 
     configured = dlt.config.get("extract_load.sources")
     if configured is None:
