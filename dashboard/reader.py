@@ -1,4 +1,4 @@
-"""Short read-only queries as an analyst, through the engine's published reader (``Engine.published_reader``).
+"""Short read-only queries as an analyst, through the pandas reader of the published data (``published``).
 
 DuckDB: only ``data/published.duckdb`` (replaced atomically by each publish) is opened, read-only and for
 one request, so the dashboard never blocks a pipeline run nor waits for one. Postgres: the reader role, which
@@ -8,14 +8,14 @@ may read ``published`` and ``pipeline_runs`` only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from engines import EngineUnavailable, NothingPublished, current_engine
-from warehouse.connection import placeholder
+import numpy as np
+
+from engines import EngineUnavailable, NothingPublished
+from published import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +28,11 @@ class WarehouseBusy(RuntimeError):
     """The warehouse did not answer now; the page retries by itself."""
 
 
-@contextmanager
-def reader() -> Iterator[Any]:
-    """A read-only connection for one request; missing data and busy servers become the two errors above."""
-    try:
-        with current_engine().published_reader() as connection:
-            yield connection
-    except NothingPublished as error:
-        raise NoRunsYet(str(error)) from None
-    except EngineUnavailable as error:
-        log.warning("%s", error)
-        raise WarehouseBusy("the warehouse is busy or unreachable; this page retries by itself") from None
-
-
 def plain(value: Any) -> Any:
-    """Decimals as floats and dates as ISO text, so rows go straight into figures and JSON."""
+    """Decimals as floats, dates as ISO text and numpy scalars as Python's, so rows go straight into figures
+    and JSON."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, (date, datetime)):
@@ -52,16 +42,12 @@ def plain(value: Any) -> Any:
 
 def rows(sql: str, parameters: tuple | list = ()) -> list[dict[str, Any]]:
     """Run one query (``?`` marks bound parameters on either engine) and return its rows as dicts."""
-    sql = sql.replace("?", placeholder())
-    with reader() as connection:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, list(parameters))
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, map(plain, row), strict=True)) for row in cursor.fetchall()]
-        except Exception as error:
-            if "does not exist" in str(error) or "Catalog Error" in str(error):
-                raise NoRunsYet("no runs yet: run `make demo`") from None
-            raise
-        finally:
-            cursor.close()
+    try:
+        frame = read_sql(sql, parameters)
+    except NothingPublished as error:
+        raise NoRunsYet(f"no runs yet: run `make demo` ({error})") from None
+    except EngineUnavailable as error:
+        log.warning("%s", error)
+        raise WarehouseBusy("the warehouse is busy or unreachable; this page retries by itself") from None
+    frame = frame.astype(object).where(frame.notna(), None)  # a missing value is None, never NaN
+    return [{name: plain(value) for name, value in record.items()} for record in frame.to_dict("records")]

@@ -101,18 +101,19 @@ def test_no_runs_yet_is_a_clear_state(dashboard_env: dict, tmp_path: Path, monke
 
 def test_a_busy_warehouse_says_so_and_recovers(dashboard_env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard import reader
+    from engines import EngineUnavailable
 
-    real = reader.reader
+    real = reader.read_sql
     busy = {"left": 1}
 
-    def sometimes_busy():
+    def sometimes_busy(*args, **kwargs):
         """Busy once, then the real reader."""
         if busy["left"]:
             busy["left"] -= 1
-            raise reader.WarehouseBusy("busy")
-        return real()
+            raise EngineUnavailable("busy")
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(reader, "reader", sometimes_busy)
+    monkeypatch.setattr(reader, "read_sql", sometimes_busy)
     content, idle = render("/business")
     assert "The warehouse is busy; this page retries by itself." in str(content) and not idle
     content, idle = render("/business")
