@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT, throwaway_database
+from prepared_engines import PreparedEngines
 from published_data import published_fingerprint
 
 import settings
@@ -201,40 +202,16 @@ def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield {"name": name, "data_dir": data_dir, **reference}
 
 
-class _Engines:
-    """The engine the running tests use, prepared once and kept until a test asks for the other engine.
-
-    pytest would set a module-scoped fixture parametrized indirectly up again for every parameter set (each
-    fault is one), repeating the reference run a hundred times; this keeps one per engine (the tests are
-    ordered by engine, see conftest.py).
-    """
-
-    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
-        self._tmp_path_factory = tmp_path_factory
-        self._stack = ExitStack()
-        self._current: dict | None = None
-
-    def get(self, name: str) -> dict:
-        if self._current is None or self._current["name"] != name:
-            self.close()
-            self._current = self._stack.enter_context(_prepared_engine(name, self._tmp_path_factory))
-        return self._current
-
-    def close(self) -> None:
-        self._current = None
-        self._stack.close()
-
-
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Engines]:
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedEngines]:
     """The module's prepared engines (one at a time), closed at the end of the module."""
-    prepared = _Engines(tmp_path_factory)
+    prepared = PreparedEngines(_prepared_engine, tmp_path_factory)
     yield prepared
     prepared.close()
 
 
 @pytest.fixture
-def engine(request: pytest.FixtureRequest, engines: _Engines) -> dict:
+def engine(request: pytest.FixtureRequest, engines: PreparedEngines) -> dict:
     """The engine a fault test names (``indirect``), with its data set and reference."""
     return engines.get(request.param)
 

@@ -24,13 +24,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
+from prepared_engines import PreparedEngines
 from test_faults import CHILD, KEYS, SCALE, SEED, _database, can_restart_postgres, key_figures, record_figures
 
 import settings
@@ -290,35 +291,16 @@ def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield {"name": name, "root": root, "data_dir": data_dir, "A": version_a, "B": version_b}
 
 
-class _Engines:
-    """The engine the running tests use, prepared once and kept until a test asks for the other one."""
-
-    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
-        self._tmp_path_factory = tmp_path_factory
-        self._stack = ExitStack()
-        self._current: dict | None = None
-
-    def get(self, name: str) -> dict:
-        if self._current is None or self._current["name"] != name:
-            self.close()
-            self._current = self._stack.enter_context(_prepared_engine(name, self._tmp_path_factory))
-        return self._current
-
-    def close(self) -> None:
-        self._current = None
-        self._stack.close()
-
-
 @pytest.fixture(scope="module")
-def step_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Engines]:
+def step_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedEngines]:
     """The module's prepared engines (one at a time)."""
-    prepared = _Engines(tmp_path_factory)
+    prepared = PreparedEngines(_prepared_engine, tmp_path_factory)
     yield prepared
     prepared.close()
 
 
 @pytest.fixture
-def engine(request: pytest.FixtureRequest, step_engines: _Engines) -> dict:
+def engine(request: pytest.FixtureRequest, step_engines: PreparedEngines) -> dict:
     """The engine a fault test names (``indirect``), with its two source versions and references."""
     return step_engines.get(request.param)
 
