@@ -171,7 +171,9 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
         print(format_status(warehouse_status(holding_lock=True)))
         return record
     options = RunOptions(api=getattr(arguments, "api", "config"), sources=getattr(arguments, "sources", None))
-    demo_sources = not options.sources or bool(set(options.sources) & set(settings.DEFAULT_SOURCES))
+    from demo.locations import DEMO_SOURCES
+
+    demo_sources = not options.sources or bool(set(options.sources) & set(DEMO_SOURCES))
     if command in ("el", "demo") and options.demo and demo_sources:
         steps.generate_demo_data(arguments.scale, arguments.seed)
     if command in ("demo", "run"):

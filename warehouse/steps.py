@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,37 +32,13 @@ def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, f
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     if force or manifest.get("seed") != seed or manifest.get("scale") != scale:
         manifest = generate(settings.data_dir(), seed=seed, scale=scale)
-    if "jaffle_oltp" in settings.extract_load_sources():
-        from .demo_oltp import seed_demo_oltp
+    from demo.locations import OLTP_SOURCE
+
+    if OLTP_SOURCE in settings.extract_load_sources():
+        from demo.oltp_database import seed_demo_oltp
 
         seed_demo_oltp(seed, scale, force)
     return manifest
-
-
-@contextmanager
-def api_base_url(api: str) -> Iterator[str | None]:
-    """``local`` serves the demo data on loopback; ``config`` uses the configured URL; else a URL."""
-    if api == "local":
-        from demo.api_stand_in import serve
-
-        with serve(settings.data_dir() / "source") as base_url:
-            yield base_url
-    else:
-        yield None if api == "config" else api
-
-
-def _source_location(name: str, api: str, landing: str | None) -> Any:
-    """Where a source reads from in this run: demo runs (``api == "local"``) read the local demo systems."""
-    demo = api == "local"
-    if name == "jaffle_api":
-        return api_base_url(api)
-    if name == "jaffle_files":
-        return nullcontext(landing or (str(settings.data_dir() / "landing") if demo else None))
-    if name == "jaffle_oltp" and demo:
-        from .demo_oltp import demo_oltp_url
-
-        return nullcontext(demo_oltp_url())
-    return nullcontext(None)
 
 
 def extract_load(
@@ -73,6 +48,7 @@ def extract_load(
     from dlt.common.configuration.exceptions import ConfigurationException
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from demo.locations import source_location
     from extract_load.ledger import ReconciliationError
     from extract_load.pipeline import load_source
     from extract_load.run_report import aborted_rows, loaded_rows, store_report
@@ -84,7 +60,7 @@ def extract_load(
         try:
             for number, name in enumerate(names, 1):
                 progress.info("extract-load %d/%d: %s ...", number, len(names), name)
-                with _source_location(name, api, landing) as location:
+                with source_location(name, api, landing) as location:
                     load = load_source(name, location)
                 _register_lake_dataset(settings.dataset_of(name))
                 step.detail[name] = load.to_dict()

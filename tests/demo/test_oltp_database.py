@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from warehouse import demo_oltp
+from demo import oltp_database as demo_oltp
 from warehouse.steps import generate_demo_data
 
 
