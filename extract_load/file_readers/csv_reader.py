@@ -1,7 +1,8 @@
 """CSV streamed in blocks of whole records (RFC 4180): pyarrow parses a clean block in one call.
 
 A record ends at a newline outside quotes, so a quoted value may hold newlines (also in the header, also
-across blocks). The dialect (delimiter, quote character, encoding, header) is declared per drop; a file in
+across blocks). The dialect (delimiter, quote character, encoding, header) is declared per drop (a delimiter
+of ``auto`` is told from each file, see ``csv_sniffer``); a file in
 another encoding is decoded to UTF-8 as it is read, and a byte that does not decode fails the whole file.
 Every value is read as text, then declared columns are cast (see ``columns``). A block that is not clean
 (invalid UTF-8, NUL bytes, blank lines, a record pyarrow cannot parse as one) is checked record by record:
@@ -15,7 +16,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 import pyarrow as pa
@@ -25,6 +26,7 @@ from extract_load.column_names import ColumnNameCollisionError, colliding_names
 
 from .chunks import NUL, FileFormatError, ReadChunk, Reject, record_blocks
 from .columns import ColumnRules, cast_table
+from .csv_sniffer import AUTO, sniff_delimiter
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF8 = ("utf-8", "utf8", "utf_8")
@@ -229,6 +231,9 @@ def read_csv(
         stream = Utf8Stream(stream, dialect.encoding)  # type: ignore[assignment]
     names = checked_names(list(dialect.names), rules, ",".join(dialect.names)) if dialect.names else None
     for numbers, records, balanced, text in record_blocks(stream, block_bytes, dialect.quote):
+        if dialect.delimiter == AUTO:  # told from this file's first records, once
+            dialect = replace(dialect, delimiter=sniff_delimiter(records, dialect.quote_char))
+            text = None
         if names is None:
             names = header_names(records[0], rules, dialect)
             numbers, records, text = numbers[1:], records[1:], None

@@ -25,6 +25,7 @@ from ..declaration_file import (
 from ..file_readers import READERS
 from ..file_readers.columns import arrow_type
 from ..file_readers.csv_reader import CsvDialect
+from ..file_readers.csv_sniffer import AUTO
 
 DECLARATION_FILE = "files.yaml"
 TOP_LEVEL_KEYS = ("bucket_url", "chunk_bytes", "chunk_rows", "schema_contract", "drops")
@@ -135,10 +136,13 @@ def _dialect(path: Path, key: str, dialect: Any, columns: list[str]) -> CsvDiale
     dialect = check_keys(path, key, dialect, CSV_KEYS)
     for name in ("delimiter", "quote_char"):
         value = dialect.get(name)
+        if name == "delimiter" and value == AUTO:
+            continue
         if value is not None and (
             not isinstance(value, str) or not value.isascii() or len(value) != 1 or value in "\r\n"
         ):
-            raise DeclarationError(path, f"{key}.{name}", f"must be one ASCII character, got {value!r}")
+            allowed = "one ASCII character" + (f" or {AUTO!r}" if name == "delimiter" else "")
+            raise DeclarationError(path, f"{key}.{name}", f"must be {allowed}, got {value!r}")
     encoding = dialect.get("encoding", "utf-8")
     try:
         "".encode(encoding)

@@ -41,6 +41,11 @@ def test_a_drop_gets_its_defaults(tmp_path: Path) -> None:
     }
 
 
+def test_a_delimiter_may_be_told_from_each_file(tmp_path: Path) -> None:
+    declaration = load_files_declaration(_files(tmp_path, DROP + "    csv: {delimiter: auto}\n"))
+    assert declaration.drops["t"]["csv"] == CsvDialect(delimiter="auto")
+
+
 @pytest.mark.parametrize(
     "text, key, message",
     [

@@ -95,3 +95,26 @@ def test_a_stray_quote_holds_at_most_max_record_bytes() -> None:
     assert records == [b'a,5" screen'] + [b"b,2"] * 10
     assert not blocks[0].balanced and blocks[0].records[0] == b'a,5" screen'
     assert all(block.balanced for block in blocks[1:])
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
+def test_an_auto_delimiter_is_told_from_the_file(delimiter: str) -> None:
+    data = f'id{delimiter}note\n1{delimiter}"a, b; c"\n2{delimiter}plain\n'.encode()
+    rows, rejects = _read(data, dialect=CsvDialect(delimiter="auto"))
+    assert rows == [{"id": 1, "note": "a, b; c"}, {"id": 2, "note": "plain"}] and rejects == []
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"id\n1\n2\n", "none of"),  # one column: no candidate splits it
+        (b"id,a;b\n1,x;y\n2,z;w\n", "all split every sampled record evenly"),  # ',' and ';' both fit
+        (b"id;note\n1;x\n2;y;z\n", "none of"),  # no candidate splits every record alike
+    ],
+    ids=["one-column", "ambiguous", "ragged"],
+)
+def test_an_auto_delimiter_that_cannot_be_told_fails_saying_to_declare_it(data: bytes, reason: str) -> None:
+    with pytest.raises(
+        FileFormatError, match=f"cannot tell the CSV delimiter .*{reason}.*declare csv.delimiter"
+    ):
+        _read(data, dialect=CsvDialect(delimiter="auto"))
