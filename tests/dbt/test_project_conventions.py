@@ -1,7 +1,7 @@
 """The dbt project's own conventions, checked on its parsed manifest (no warehouse needed).
 
 Every model and column is described, every model has a primary-key test, only staging reads sources, marts
-never do, no model joins more than the threshold, every mart has an enforced contract with a type for every
+never do, a model reads one source table unless said why, every declared source is read, no model joins more than the threshold, every mart has an enforced contract with a type for every
 column, and every published mart is exposed to the readers that use it.
 """
 
@@ -113,6 +113,45 @@ def test_only_staging_reads_sources(manifest: dict):
         - SOURCES_READ_OUTSIDE_STAGING.get(node["fqn"][1], set())
     ]
     assert not offenders, f"models outside staging that read sources directly: {offenders}"
+
+
+# dbt Labs' project evaluator: a model reads one source table (besides dlt's ``_dlt_loads``, which every staging
+# model reads to admit completed loads only), except where the data needs more, said here.
+SEVERAL_SOURCE_TABLES = {
+    "stg_jaffle_api__order_items": "dlt's child table orders__items is current only with its parent order",
+    "stg_jaffle_api__row_loads": "the load of every admitted order, product and supply, for the incremental models",
+}
+# Declared source tables no model reads, and who reads them instead.
+SOURCES_READ_OUTSIDE_DBT = {
+    "source.jaffle_warehouse.jaffle_files.quarantine": "the rows the file readers set aside: docs and reviewers",
+}
+
+
+def test_a_model_reads_one_source_table_unless_said_why(manifest: dict):
+    several = {
+        name: sorted(tables)
+        for name, node in models(manifest).items()
+        if len(
+            tables := {
+                parent
+                for parent in node["depends_on"]["nodes"]
+                if parent.startswith("source.") and not parent.endswith("._dlt_loads")
+            }
+        )
+        > 1
+    }
+    assert set(several) == set(SEVERAL_SOURCE_TABLES), f"models reading several source tables: {several}"
+
+
+def test_every_declared_source_is_read(manifest: dict):
+    read = {
+        parent
+        for node in manifest["nodes"].values()
+        for parent in node.get("depends_on", {}).get("nodes", [])
+        if parent.startswith("source.")
+    }
+    unread = set(manifest["sources"]) - read
+    assert unread == set(SOURCES_READ_OUTSIDE_DBT), f"sources no model reads: {sorted(unread)}"
 
 
 def test_the_event_log_models_read_their_files_through_the_source(manifest: dict):
