@@ -34,11 +34,23 @@ def _table_counts(connection: Any, schema: str) -> dict[str, int]:
     }
 
 
+def _external(source: dict) -> bool:
+    """Whether a source is files read where they lie (dbt-duckdb's ``external_location``), not a table."""
+    return bool((source.get("meta") or {}).get("external_location") or source.get("external"))
+
+
 def source_tables(manifest: dict) -> list[tuple[str, str]]:
-    """The raw tables the models read: the schema and table name of every source a model selects from."""
+    """The raw tables the models read: the schema and table name of every source a model selects from
+    (sources that are files read in place, the event logs, have no table to export)."""
     read = {key for node in manifest["nodes"].values() for key in node["depends_on"].get("nodes", [])}
     sources = manifest["sources"]
-    return sorted({(sources[key]["schema"], sources[key]["identifier"]) for key in read if key in sources})
+    return sorted(
+        {
+            (sources[key]["schema"], sources[key]["identifier"])
+            for key in read
+            if key in sources and not _external(sources[key])
+        }
+    )
 
 
 def export_raw(args: dict) -> dict[str, Any]:
