@@ -20,6 +20,7 @@ import tiers
 
 HERE = Path(__file__).parent
 STEP_FAULTS_FILE = "test_step_faults.py"  # faults after extract-load, sampled on their own
+PLAN_GUARD_FILE = "test_step_fault_counts.py"  # the whole plan's event counts: not for a sample
 FIGURES: list[dict[str, Any]] = []
 
 
@@ -109,7 +110,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if sample is not None:
         mine = [item for item in items if HERE in Path(item.path).parents]
         steps = [item for item in mine if Path(item.path).name == STEP_FAULTS_FILE]
-        extract_load = [item for item in mine if Path(item.path).name != STEP_FAULTS_FILE]
+        extract_load = [
+            item for item in mine if Path(item.path).name not in (STEP_FAULTS_FILE, PLAN_GUARD_FILE)
+        ]
         kept = {id(item) for item in items} - {id(item) for item in mine}
         kept |= {id(item) for item in sample_faults(extract_load, *sample)}
         step_size = _step_sample_size()

@@ -3,7 +3,8 @@
 The plan's k are chosen from counted events (statements of each kind of dbt node, expectations of each gate,
 publish's statements): a change to the dbt project, a suite or publish changes them, and a fault whose k is past
 the last event would never fire. This counts a clean run and a run with new orders on each engine
-(``fault_child.py count``) and fails naming what to update.
+(``fault_child.py count``) and fails naming what to update. It runs with the whole fault suite (``make
+test-faults``, ``make test-all``); a sample's few faults do not need it (conftest.py leaves it out).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from demo.data import append_orders, read_manifest
 from warehouse import steps
 from warehouse.dbt import dbt_environment
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.faults  # with the whole fault suite (make test-faults), not in make test's sample
 
 
 def _counted() -> Counter:
