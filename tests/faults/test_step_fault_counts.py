@@ -18,13 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from postgres_server import POSTGRES_ENVIRONMENT
 from test_faults import CHILD, SCALE, SEED, _database
-from test_step_faults import EVENTS, GATE_EVENTS, PLAN, PUBLISH_EVENTS
+from test_step_faults import EVENTS, GATE_EVENTS, PLAN, PUBLISH_EVENTS, point_at_engine
 
 from demo.data import append_orders, read_manifest
 from warehouse import steps
-from warehouse.dbt import dbt_environment
 
 pytestmark = pytest.mark.faults  # with the whole fault suite (make test-faults), not in make test's sample
 
@@ -49,20 +47,7 @@ def test_the_plan_counts_the_events_a_run_has_today(
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     with _database(warehouse_name) as database:
-        monkeypatch.setenv("WAREHOUSE", warehouse_name)
-        monkeypatch.setenv("JAFFLE_DATA_DIR", str(data_dir))
-        monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
-        monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
-        monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
-        if database:
-            monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)
-            for part, value in POSTGRES_ENVIRONMENT.items():
-                monkeypatch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
-            from engines.postgres_admin import prepare_postgres
-
-            prepare_postgres()
-        for variable, value in dbt_environment().items():
-            monkeypatch.setenv(variable, value)
+        point_at_engine(monkeypatch, warehouse_name, tmp_path, database)
         steps.generate_demo_data(float(SCALE), int(SEED))
         counted = {"first": _counted()}
         last = datetime.fromisoformat(read_manifest(data_dir)["last_ordered_at"])

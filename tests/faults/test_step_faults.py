@@ -254,6 +254,25 @@ def run_again(mode: str, holder: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=1200, check=False)
 
 
+def point_at_engine(patch: pytest.MonkeyPatch, name: str, root: Path, database: str | None) -> None:
+    """The environment of a run on this engine with its data under ``root/data`` and its own dbt target."""
+    data_dir = root / "data"
+    patch.setenv("WAREHOUSE", name)
+    patch.setenv("JAFFLE_DATA_DIR", str(data_dir))
+    patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
+    patch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
+    patch.setenv("DBT_TARGET_PATH", str(root / "dbt_target"))  # the other engine's worker runs dbt too
+    if database:
+        patch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)
+        for part, value in POSTGRES_ENVIRONMENT.items():
+            patch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
+        from engines.postgres_admin import prepare_postgres
+
+        prepare_postgres()
+    for variable, value in dbt_environment().items():
+        patch.setenv(variable, value)
+
+
 @contextmanager
 def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """One engine with the versions A and B of the demo source saved aside, and a clean run's references."""
@@ -261,20 +280,7 @@ def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     data_dir = root / "data"
     data_dir.mkdir()
     with pytest.MonkeyPatch.context() as patch, _database(name) as database:
-        patch.setenv("WAREHOUSE", name)
-        patch.setenv("JAFFLE_DATA_DIR", str(data_dir))
-        patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
-        patch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
-        patch.setenv("DBT_TARGET_PATH", str(root / "dbt_target"))  # the other engine's worker runs dbt too
-        if database:
-            patch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)
-            for part, value in POSTGRES_ENVIRONMENT.items():
-                patch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", value)
-            from engines.postgres_admin import prepare_postgres
-
-            prepare_postgres()
-        for variable, value in dbt_environment().items():
-            patch.setenv(variable, value)
+        point_at_engine(patch, name, root, database)
         steps.generate_demo_data(float(SCALE), int(SEED))
         shutil.copytree(data_dir / "source", root / "source_A")
         reset_warehouse()
