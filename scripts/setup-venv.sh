@@ -33,6 +33,8 @@ if [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-
     # (each jaffle command, each dbt run) would compile dlt, dbt and Great Expectations from source again.
     .venv/bin/uv pip install --quiet --exact --compile-bytecode --python .venv/bin/python \
         -c requirements.lock -e "$project"
+    # pip only bootstrapped uv: the environment holds what the lock says and nothing else (`.venv/bin/uv pip`).
+    .venv/bin/uv pip uninstall --quiet --python .venv/bin/python pip 2>/dev/null || true
 else
     echo "uv is not available: installing with pip (slower)" >&2
     .venv/bin/python -m pip install --quiet -c requirements.lock -e "$project"
