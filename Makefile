@@ -3,8 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 JAFFLE := $(BIN)/jaffle
-SCALE ?= 0.1
-SEED ?= 42
+# SCALE and SEED, when given, override [demo] scale and seed of .dlt/config.toml.
+DEMO_OPTIONS = $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
 API ?= local
 TEST_WORKERS ?= 2
 # Tests run on TEST_WORKERS processes; the fault suite keeps each engine on one (it restarts Postgres).
@@ -33,17 +33,17 @@ $(VENV)/.extra-%: $(VENV)/.installed
 setup: $(VENV)/.installed $(EXTRAS:%=$(VENV)/.extra-%) ## create .venv from the lock file: the core and EXTRAS (default: dashboard; dev: everything)
 
 generate: setup ## write the demo source system and landing files (SCALE, SEED)
-	$(JAFFLE) generate --scale $(SCALE) --seed $(SEED)
+	$(JAFFLE) generate $(DEMO_OPTIONS)
 
 LOGS_GB ?= 0.1
 logs: setup ## write the demo web and store event logs, gzipped JSON Lines per day (LOGS_GB=0.1, SEED)
-	$(JAFFLE) logs --gigabytes $(LOGS_GB) --seed $(SEED)
+	$(JAFFLE) logs --gigabytes $(LOGS_GB) $(if $(SEED),--seed $(SEED))
 
 spark-logs: setup $(VENV)/.extra-spark ## the event-log trends on Spark, tables in data/logs/spark (docs/log_trends.md)
 	$(BIN)/python -m spark_jobs.log_trends
 
 el: setup ## extract-load every source into the raw schemas (API=local|config|<url>)
-	$(JAFFLE) el --api $(API) --scale $(SCALE) --seed $(SEED)
+	$(JAFFLE) el --api $(API) $(DEMO_OPTIONS)
 
 check: setup ## run the quality gates on raw and marts (exit 1 on failure)
 	$(JAFFLE) check --stage raw && $(JAFFLE) check --stage marts
@@ -55,7 +55,7 @@ publish: setup ## gate the marts, then publish them atomically
 	$(JAFFLE) publish
 
 demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts gate, publish
-	$(JAFFLE) demo --api $(API) --scale $(SCALE) --seed $(SEED)
+	$(JAFFLE) demo --api $(API) $(DEMO_OPTIONS)
 
 run: setup ## the whole pipeline on the configured sources (steps declared in warehouse/pipeline.py)
 	$(JAFFLE) run

@@ -23,17 +23,17 @@ def engine_env(engine: str, work: Path) -> dict[str, str]:
     env.update(
         {
             "WAREHOUSE": engine,
-            "JAFFLE_DATA_DIR": str(work),
+            "PROJECT__DATA_DIR": str(work),
             "DESTINATION__DUCKDB__CREDENTIALS": str(work / "warehouse.duckdb"),
             "DESTINATION__POSTGRES__CREDENTIALS__DATABASE": BENCH_DATABASE,
-            "JAFFLE_PG_ROLES": "off",
+            "POSTGRES__ROLES": "off",
             "DBT_TARGET_PATH": str(work / "dbt_target"),
             "DBT_LOG_PATH": str(work / "dbt_logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
             "RUNTIME__LOG_LEVEL": "WARNING",
             # The demo's operational database as SQLite in the bench folder, never a shared server database.
-            "JAFFLE_DEMO_OLTP_URL": f"sqlite:///{work / 'oltp.sqlite'}",
+            "DEMO__OLTP_URL": f"sqlite:///{work / 'oltp.sqlite'}",
         }
     )
     return env

@@ -124,7 +124,7 @@ def demo_env(work: Path, env: dict[str, str]) -> dict[str, str]:
     """The demo's landing folder and OLTP database as the files and SQL sources' ordinary settings."""
     return env | {
         "SOURCES__JAFFLE_FILES__BUCKET_URL": str(work / "landing"),
-        "SOURCES__JAFFLE_OLTP__CREDENTIALS": env["JAFFLE_DEMO_OLTP_URL"],
+        "SOURCES__JAFFLE_OLTP__CREDENTIALS": env["DEMO__OLTP_URL"],
     }
 
 

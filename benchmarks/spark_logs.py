@@ -68,7 +68,7 @@ def measure(command: list[str], env: dict[str, str]) -> dict[str, Any]:
 def run_duckdb(logs: Path, work: Path) -> dict[str, Any]:
     """``dbt build --select logs`` on a fresh DuckDB file; its figures and the models' own seconds."""
     project = str(DBT_PROJECT_DIR)
-    env = {**os.environ, "WAREHOUSE": "duckdb", "JAFFLE_EVENT_LOGS": str(logs),
+    env = {**os.environ, "WAREHOUSE": "duckdb", "PROJECT__EVENT_LOGS_DIR": str(logs),
            "DESTINATION__DUCKDB__CREDENTIALS": str(work / "trends.duckdb")}  # fmt: skip
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--select", "logs", "--project-dir", project,
                "--profiles-dir", project, "--target", "duckdb", "--target-path", str(work / "target"),

@@ -1,6 +1,6 @@
 """The demo's operational database: where it lives and seeding it once per seed and scale.
 
-The demo writes only where it was told. ``JAFFLE_DEMO_OLTP_URL`` names the database (any SQLAlchemy URL).
+The demo writes only where it was told. ``[demo] oltp_url`` (``DEMO__OLTP_URL``) names the database (any SQLAlchemy URL).
 Unset, it is the database ``jaffle_oltp`` on the configured PostgreSQL server when the Postgres warehouse is
 chosen (the user named that server), and otherwise a SQLite file in the data folder: a DuckDB or Spark demo
 never writes into a PostgreSQL server merely because one answers on this machine. Only this demo database is
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 from sqlalchemy.engine import make_url
 
@@ -26,7 +25,7 @@ DEMO_DATABASE = "jaffle_oltp"
 
 def demo_oltp_url() -> str:
     """The demo OLTP database's SQLAlchemy URL (see the module docstring for the choice)."""
-    configured = os.environ.get("JAFFLE_DEMO_OLTP_URL")
+    configured = settings.current().demo_oltp_url
     if configured:
         return configured
     on_server = current_engine().server_url(DEMO_DATABASE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -14,11 +13,6 @@ from .duckdb_publish import publish_duckdb, write_duckdb_snapshot
 from .file_lock import file_lock, file_lock_holder, lock_file_path
 from .sql import SqlEngine
 from .validation_connection import DuckDbValidationConnection
-
-# DuckDB's memory limit while dlt loads (it spills to disk beyond it; JAFFLE_DUCKDB_MEMORY_LIMIT changes it).
-# Measured on the bench's load of 10M order items (2 cores): no limit (80% of RAM) peaked at 4.6 GiB in 49.8 s,
-# 1500MB at 1.7 GiB in 46.2 s, 1GB at 1.3 GiB in 79.6 s (spilling).
-DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
 class DuckDbEngine(SqlEngine):
@@ -80,7 +74,7 @@ class DuckDbEngine(SqlEngine):
         path = settings.duckdb_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         credentials = DuckDbCredentials(str(path))
-        limit = os.environ.get("JAFFLE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT).strip()
+        limit = settings.current().duckdb_memory_limit
         credentials.global_config = {"memory_limit": limit} if limit else None
         return dlt.destinations.duckdb(credentials)
 

@@ -1,11 +1,11 @@
 """Where the Spark target's lake lives and how to reach it: one configuration for dlt, fsspec and Spark.
 
-The lake URL is ``JAFFLE_LAKE_URL`` (``engines.spark_session.lake_url``); its credentials are dlt's own settings of
+The lake URL is ``SPARK__LAKE_URL`` (``engines.spark_session.lake_url``); its credentials are dlt's own settings of
 the filesystem destination (``DESTINATION__FILESYSTEM__CREDENTIALS__*`` or ``.dlt/secrets.toml``), so dlt
 writes, the project lists and removes (fsspec), and Spark reads (Hadoop's S3A) with the same ones.
 
 On an ``s3://`` or ``s3a://`` lake, Spark needs ``hadoop-aws`` and its AWS SDK on its classpath
-(``JAFFLE_SPARK_JARS``, docs/spark.md) and the settings ``s3a_conf`` derives from the credentials. Secrets go
+(``SPARK__JARS``, docs/spark.md) and the settings ``s3a_conf`` derives from the credentials. Secrets go
 to Spark as configuration values only; Spark redacts them (``spark.redaction.regex``) and nothing here logs
 them.
 """
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 from typing import Any
+
+import settings
 
 S3_SCHEMES = ("s3://", "s3a://")
 # hadoop-aws builds older than Hadoop 3.4 read these as plain numbers, while the core-default.xml of Hadoop
@@ -89,12 +91,12 @@ def s3a_conf(url: str) -> dict[str, str]:
 
 
 def extra_jars() -> str:
-    """Jars for Spark's classpath (``JAFFLE_SPARK_JARS``, comma-separated paths), e.g. hadoop-aws for S3."""
-    jars = [part.strip() for part in os.environ.get("JAFFLE_SPARK_JARS", "").split(",") if part.strip()]
+    """Jars for Spark's classpath (``[spark] jars``, comma-separated paths), e.g. hadoop-aws for S3."""
+    jars = settings.current().spark.jars
     missing = [jar for jar in jars if "://" not in jar and not os.path.exists(jar)]
     if missing:
         raise FileNotFoundError(
-            f"JAFFLE_SPARK_JARS names jars that do not exist: {', '.join(missing)} "
-            "(install them, e.g. `bash scripts/install-s3a-jars.sh`, or fix the paths)"
+            f"SPARK__JARS names jars that do not exist: {', '.join(missing)} "
+            "(install them, e.g. `bash scripts/install-s3a-jars.sh`, or fix [spark] jars)"
         )
     return ",".join(jars)

@@ -108,7 +108,7 @@ class PostgresEngine(SqlEngine):
             prefix + part.upper(): str(getattr(credentials, part))
             for part in ("host", "port", "username", "password", "database", "sslmode", "connect_timeout")
         }
-        environment["JAFFLE_PG_TRANSFORMER_ROLE"] = credentials.role or credentials.username
+        environment["JAFFLE_PROFILE_PG_ROLE"] = credentials.role or credentials.username
         return environment
 
     def describe(self) -> list[str]:

@@ -109,7 +109,7 @@ def _server_setup_lock() -> Iterator[None]:
 def setup_roles() -> dict[str, str]:
     """Create the three roles and their grants in the configured database; returns kind -> role name."""
     if not settings.postgres_roles_enabled():
-        log.info("JAFFLE_PG_ROLES=off: every step runs as the login user")
+        log.info("POSTGRES__ROLES=off: every step runs as the login user")
         return {}
     ensure_database()
     with _server_setup_lock():

@@ -13,7 +13,7 @@ from .spark_connection import SparkConnection
 
 # What runs on the Spark target so far (docs/spark.md): docs and the rest speak DuckDB and Postgres only.
 SPARK_COMMANDS = frozenset(
-    ("generate", "el", "check", "transform", "publish", "demo", "run", "reset", "status", "recover")
+    ("generate", "el", "check", "transform", "dbt", "publish", "demo", "run", "reset", "status", "recover")
 )
 
 

@@ -1,9 +1,9 @@
 """The Spark target: one in-process PySpark session with an embedded Hive metastore, and the lake it reads.
 
-Configuration, from the environment: ``JAFFLE_SPARK_MASTER`` (default ``local[2]``) is the master;
-``JAFFLE_LAKE_URL`` is where extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the
-metastore (Derby) and the managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to
-``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1). dbt's session method calls
+Configuration, ``[spark]`` in the settings: ``master`` (default ``local[2]``); ``lake_url``, where
+extract-load lands raw Parquet (an fsspec URL; default ``<data dir>/lake``); the metastore (Derby) and the
+managed tables live under ``<data dir>/spark``. The UI is off and the driver binds to ``driver_host`` (default
+127.0.0.1). dbt's session method calls
 ``SparkSession.builder.getOrCreate()`` with the same settings (from ``profiles.yml``), so whichever comes first,
 the CLI or dbt, there is one session per process: an embedded Derby metastore admits one process at a time,
 which is why dbt runs in-process on this target.
@@ -11,7 +11,6 @@ which is why dbt runs in-process on this target.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,19 @@ from settings import extras
 
 from . import lake_storage
 
-DEFAULT_MASTER = "local[2]"
-LOOPBACK = "127.0.0.1"
-
 
 def master() -> str:
-    """The Spark master URL (``JAFFLE_SPARK_MASTER``, default ``local[2]``)."""
-    return os.environ.get("JAFFLE_SPARK_MASTER", DEFAULT_MASTER).strip() or DEFAULT_MASTER
+    """The Spark master URL (``[spark] master``)."""
+    return settings.current().spark.master
 
 
 def driver_host() -> str:
-    """The address the driver binds and gives executors: ``JAFFLE_SPARK_DRIVER_HOST``, default 127.0.0.1.
+    """The address the driver binds and gives executors: ``[spark] driver_host``, default 127.0.0.1.
 
     Loopback suits ``local[N]`` and a cluster on this machine; on a real cluster, give an address of this
     machine that the executors can reach (docs/scale-out.md).
     """
-    return os.environ.get("JAFFLE_SPARK_DRIVER_HOST", LOOPBACK).strip() or LOOPBACK
+    return settings.current().spark.driver_host
 
 
 def spark_dir() -> Path:
@@ -44,11 +40,8 @@ def spark_dir() -> Path:
 
 
 def lake_url() -> str:
-    """Where raw data lands as Parquet: ``JAFFLE_LAKE_URL`` (local path, s3://, s3a://, hdfs://) or data/lake."""
-    configured = os.environ.get("JAFFLE_LAKE_URL", "").strip()
-    if configured:
-        return configured.rstrip("/")
-    return str(settings.data_dir() / "lake")
+    """Where raw data lands as Parquet: ``[spark] lake_url`` (local path, s3://, s3a://, hdfs://) or data/lake."""
+    return settings.current().spark.lake_url
 
 
 def spark_location(url: str) -> str:
@@ -93,11 +86,11 @@ def session_conf(
 def spark_conf() -> dict[str, str]:
     """The pipeline's session settings; the same names and values reach dbt's profile (``profile_environment``).
 
-    Few shuffle partitions (``JAFFLE_SPARK_SHUFFLE_PARTITIONS``, default 4) suit the small local data. On an
-    S3 lake, S3A's settings from the lake's credentials and the jars of ``JAFFLE_SPARK_JARS`` are added
+    Few shuffle partitions (``[spark] shuffle_partitions``, default 4) suit the small local data. On an
+    S3 lake, S3A's settings from the lake's credentials and the jars of ``[spark] jars`` are added
     (``lake_storage``): the pipeline's session reads the lake, so dbt on an S3 lake runs through the CLI.
     """
-    partitions = int(os.environ.get("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "4"))
+    partitions = settings.current().spark.shuffle_partitions
     conf = session_conf(spark_dir(), master=master(), app="jaffle_warehouse", shuffle_partitions=partitions)
     conf |= lake_storage.s3a_conf(lake_url())
     jars = lake_storage.extra_jars()
@@ -110,12 +103,12 @@ def profile_environment() -> dict[str, str]:
     """The variables ``profiles.yml`` reads for the spark output."""
     conf = spark_conf()
     return {
-        "JAFFLE_SPARK_MASTER": conf["spark.master"],
-        "JAFFLE_SPARK_DRIVER_HOST": conf["spark.driver.host"],
-        "JAFFLE_SPARK_WAREHOUSE_DIR": conf["spark.sql.warehouse.dir"],
-        "JAFFLE_SPARK_METASTORE_URL": conf["spark.hadoop.javax.jdo.option.ConnectionURL"],
-        "JAFFLE_SPARK_JAVA_OPTIONS": conf["spark.driver.extraJavaOptions"],
-        "JAFFLE_SPARK_SHUFFLE_PARTITIONS": conf["spark.sql.shuffle.partitions"],
+        "JAFFLE_PROFILE_SPARK_MASTER": conf["spark.master"],
+        "JAFFLE_PROFILE_SPARK_DRIVER_HOST": conf["spark.driver.host"],
+        "JAFFLE_PROFILE_SPARK_WAREHOUSE_DIR": conf["spark.sql.warehouse.dir"],
+        "JAFFLE_PROFILE_SPARK_METASTORE_URL": conf["spark.hadoop.javax.jdo.option.ConnectionURL"],
+        "JAFFLE_PROFILE_SPARK_JAVA_OPTIONS": conf["spark.driver.extraJavaOptions"],
+        "JAFFLE_PROFILE_SPARK_SHUFFLE_PARTITIONS": conf["spark.sql.shuffle.partitions"],
     }
 
 

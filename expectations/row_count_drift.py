@@ -1,27 +1,25 @@
 """Row counts checked against recent passing gate runs: a sudden drop blocks, a sudden spike warns.
 
 The baseline is what the same suite counted on the same table (the ``observed_value`` of its
-``expect_table_row_count_to_be_between``) in the last ``HISTORY_RUNS`` (5) gate runs whose gate verdict was
+``expect_table_row_count_to_be_between``) in the last ``row_history_runs`` (5) gate runs whose gate verdict was
 ``passed``, read from ``pipeline_runs.check_results`` through the gate's target (by SQL, or the Spark table
 of that name on Spark). A run the gate rejected is never a baseline. Without history (first run, or the
 table or schema not created yet) the check is skipped with a note.
 
-Thresholds (environment overrides in brackets):
+Thresholds (``[expectations]`` in .dlt/config.toml, defaults there):
 
-- **drop, critical (blocks)**: the count fell more than ``DROP_PERCENT`` = 10 % below the previous passing
-  run [``JAFFLE_ROW_DROP_PERCENT``]. Raw tables are merged or appended and never shrink; marts shrink only
+- **drop, critical (blocks)**: the count fell more than ``row_drop_percent`` (10 %) below the previous passing
+  run. Raw tables are merged or appended and never shrink; marts shrink only
   when the source deletes, which is rare and small. A larger fall means a partial load, a broken join or a
   truncated table. Judged against the previous run: each run is compared with what was last accepted.
-- **spike, warning (reported, not blocking)**: the count is above ``SPIKE_FACTOR`` = 3 x the median of the
-  recent counts and above it by more than ``SPIKE_MIN_ROWS`` = 1,000 rows [``JAFFLE_ROW_SPIKE_FACTOR``,
-  ``JAFFLE_ROW_SPIKE_MIN_ROWS``]. Growth is often legitimate (a backfill, a new store), so it only warns;
+- **spike, warning (reported, not blocking)**: the count is above ``row_spike_factor`` (3) x the median of the
+  recent counts and above it by more than ``row_spike_min_rows`` (1,000) rows. Growth is often legitimate (a backfill, a new store), so it only warns;
   the median ignores one odd run; the floor keeps small tables (demo dimensions of a few rows) quiet.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,13 +27,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import settings
+
 from .history import CHECK_RESULTS, HISTORY_DATASET
 
 ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
-HISTORY_RUNS = 5  # passing runs in the baseline [JAFFLE_ROW_HISTORY_RUNS]
-DROP_PERCENT = 10.0  # a fall of more than this percentage since the previous passing run blocks
-SPIKE_FACTOR = 3.0  # a count above this multiple of the recent median warns ...
-SPIKE_MIN_ROWS = 1_000  # ... when it is also this many rows above the median
 
 _RESULTS = sa.table(
     CHECK_RESULTS,
@@ -61,17 +57,6 @@ class Drift:
     note: str
     problem: str | None = None
     warning: str | None = None
-
-
-def _setting(name: str, default: float) -> float:
-    """A positive threshold from the environment, else the default; a malformed value raises."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    value = float(raw)
-    if value <= 0:
-        raise ValueError(f"{name}={raw!r} must be a positive number")
-    return value
 
 
 def _observed_count(observed: str | None) -> int | None:
@@ -117,9 +102,8 @@ def baselines(rows: Iterable[tuple], runs: int) -> list[Baseline]:
 
 def judge(current: int, history: list[Baseline]) -> Drift:
     """Compare the current count with the baselines (newest first): drop, spike, or within bounds."""
-    drop_percent = _setting("JAFFLE_ROW_DROP_PERCENT", DROP_PERCENT)
-    factor = _setting("JAFFLE_ROW_SPIKE_FACTOR", SPIKE_FACTOR)
-    floor = _setting("JAFFLE_ROW_SPIKE_MIN_ROWS", SPIKE_MIN_ROWS)
+    thresholds = settings.current().row_count_drift
+    drop_percent, factor, floor = thresholds.drop_percent, thresholds.spike_factor, thresholds.spike_min_rows
     previous = history[0]
     median = statistics.median(baseline.row_count for baseline in history)
     drift = Drift(
@@ -145,7 +129,7 @@ def judge(current: int, history: list[Baseline]) -> Drift:
 def check_drift(target: Any, suite: str, table: str, current: int) -> Drift:
     """The drift verdict of one suite's current row count, history read through the gate's target
     (``target.py``); skipped (a note only) without history."""
-    runs = int(_setting("JAFFLE_ROW_HISTORY_RUNS", HISTORY_RUNS))
+    runs = settings.current().row_count_drift.history_runs
     rows = target.stored_row_counts(suite, table, runs * 4)
     if rows is None:
         return Drift(note=f"row count drift not checked: no {HISTORY_DATASET}.{CHECK_RESULTS} yet")

@@ -4,12 +4,11 @@ extract-load task per source.
 dbt is one task, ``dbt build`` as ``jaffle transform`` runs it (dbt's own log and run_results.json show each
 model and test). One Airflow task per dbt model and test (Cosmos), each its own dbt process of a few seconds,
 cost far more than it showed: the test of one DAG run on Postgres (``test_dags_test_publishes_on_postgres``,
-JAFFLE_SCALE=0.02) took 589 s with those tasks and 85 s with this one, on the same 2 cores under other load.
+DEMO__SCALE=0.02) took 589 s with those tasks and 85 s with this one, on the same 2 cores under other load.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -26,15 +25,16 @@ from .failures import record_failure
 switch_telemetry_off()
 DAG_ID = "jaffle_pipeline"
 POOL = "jaffle_warehouse"  # tasks run one at a time anyway (max_active_tasks=1): DuckDB has one writer
-API = os.environ.get("JAFFLE_API", "local")
+ORCHESTRATION = settings.current().orchestration
+API = ORCHESTRATION.api
 DEFAULT_ARGS = {
     "owner": "data-engineering",
     "on_failure_callback": record_failure,
     "retries": 0,
 }
 EXTRACT_LOAD_RETRY = {
-    "retries": int(os.environ.get("JAFFLE_EL_RETRIES", "3")),
-    "retry_delay": timedelta(seconds=float(os.environ.get("JAFFLE_EL_RETRY_DELAY", "30"))),
+    "retries": ORCHESTRATION.el_retries,
+    "retry_delay": timedelta(seconds=ORCHESTRATION.el_retry_delay),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
 }

@@ -39,18 +39,9 @@ def _in_run(context: dict[str, Any], command: str, step: Callable[[RunRecord], A
 def extract_load_source(source: str, api: str, **context: Any) -> dict[str, Any]:
     """Extract-load one source, as ``jaffle el --source NAME`` does."""
     if api == "local":
-        steps.generate_demo_data(*_demo_options())
+        steps.generate_demo_data()
     options = RunOptions(api=api, sources=[source])
     return _in_run(context, f"el {source}", lambda r: pipeline.run_step("extract_load", r, options))
-
-
-def _demo_options() -> tuple[float, int]:
-    """The demo data's scale and seed: ``JAFFLE_SCALE`` and ``JAFFLE_SEED`` or the CLI's defaults."""
-    import os
-
-    return float(os.environ.get("JAFFLE_SCALE", steps.DEFAULT_SCALE)), int(
-        os.environ.get("JAFFLE_SEED", steps.DEFAULT_SEED)
-    )
 
 
 def run_step(name: str, api: str, **context: Any) -> Any:

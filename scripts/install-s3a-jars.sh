@@ -4,7 +4,7 @@
 # 1.11.901) inside the sagemaker_pyspark sdist, taken from there and checked by SHA-256. It is older than
 # pyspark 4's Hadoop 3.5; engines/lake_storage.py sets what that needs. This pair is for the local S3
 # rehearsal (tests/spark/test_spark_s3_lake.py); a cluster uses the hadoop-aws of its own Hadoop version.
-# Prints the JAFFLE_SPARK_JARS value on its last line. `--check` only reports: exit 1 when a jar is missing.
+# Prints the SPARK__JARS value on its last line. `--check` only reports: exit 1 when a jar is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check_only=false

@@ -1,28 +1,26 @@
-"""One place that reads the configuration switches shared by dlt, dbt, the checks and publish.
+"""The project's settings and the names every layer shares.
 
-Everything comes from environment variables, using the names dlt itself reads, so credentials are
-given once: ``WAREHOUSE`` picks the engine (``duckdb``, ``postgres`` or ``spark``, see ``spark.py``),
-``DESTINATION__DUCKDB__CREDENTIALS`` is the DuckDB file, ``DESTINATION__POSTGRES__CREDENTIALS__*`` are the
-Postgres connection parts.
+The settings are one immutable object (``settings.project.Settings``), read once from ``.dlt/config.toml`` and
+the environment by dlt's naming (``current()``); the functions below are its most used fields by name.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .project import PROJECT_ROOT, ROLE_KINDS, WAREHOUSES, Settings, SettingsError, current
+
 # dlt looks for `.dlt/config.toml` in the working directory; anchored to the project, any cwd reads the same.
 os.environ.setdefault("DLT_PROJECT_DIR", str(PROJECT_ROOT))
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-WAREHOUSES = ("duckdb", "postgres", "spark")
+
+__all__ = ["PROJECT_ROOT", "ROLE_KINDS", "WAREHOUSES", "Settings", "SettingsError", "current"]
 
 # Per-table load summaries of every run (rows read, loaded, quarantined, seconds), kept for reporting.
 REPORTS_DATASET = "pipeline_runs"
-DEFAULT_SOURCES = ("jaffle_api", "jaffle_files", "jaffle_oltp")
 PUBLISHED_SCHEMA = "published"
 MARTS_SCHEMA = "marts"
 
@@ -42,38 +40,30 @@ def target_dir() -> Path:
 
 def data_dir() -> Path:
     """The working folder for generated sources, landing files, the DuckDB files and run records."""
-    return Path(os.environ.get("JAFFLE_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    return current().data_dir
 
 
 def event_logs_dir() -> Path:
-    """Where the demo event logs are written and read: ``JAFFLE_EVENT_LOGS``, else ``<data dir>/logs/events``."""
-    return Path(os.environ.get("JAFFLE_EVENT_LOGS", data_dir() / "logs" / "events")).resolve()
+    """Where the demo event logs are written and read (``[project] event_logs_dir``, else under the data dir)."""
+    return current().event_logs_dir
 
 
 def warehouse_name() -> str:
-    """The engine chosen by ``WAREHOUSE`` (default ``duckdb``); an unknown name is a clear error."""
-    name = os.environ.get("WAREHOUSE", "duckdb").strip().lower()
-    if name not in WAREHOUSES:
-        raise ValueError(f"WAREHOUSE={name!r} is not supported: choose one of {', '.join(WAREHOUSES)}")
-    return name
+    """The engine chosen by ``warehouse`` (environment ``WAREHOUSE``); an unknown name is a clear error."""
+    return current().warehouse
 
 
 def duckdb_path() -> Path:
-    """The DuckDB file the pipeline writes (dlt's own variable, default ``data/warehouse.duckdb``)."""
-    configured = os.environ.get("DESTINATION__DUCKDB__CREDENTIALS")
-    if configured:
-        return Path(configured.removeprefix("duckdb:///")).resolve()
-    return data_dir() / "warehouse.duckdb"
+    """The DuckDB file the pipeline writes (dlt's own ``DESTINATION__DUCKDB__CREDENTIALS``, else in the data dir)."""
+    return current().duckdb_path
 
 
 def published_snapshot_path() -> Path:
     """The read-only DuckDB snapshot that readers open; replaced atomically by every publish."""
-    return duckdb_path().with_name("published.duckdb")
+    return current().duckdb_path.with_name("published.duckdb")
 
 
-# The least-privilege roles each step runs under on Postgres (names overridable, e.g. JAFFLE_PG_LOADER_ROLE).
-ROLE_KINDS = ("loader", "transformer", "reader")
-ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# The least-privilege roles each step runs under on Postgres: ROLE_KINDS, named in ``[postgres]``.
 
 
 @dataclass(frozen=True)
@@ -127,14 +117,7 @@ def _configured(part: str, default: object) -> str:
 
 def extract_load_sources() -> list[str]:
     """The sources ``el`` loads, in order: ``[extract_load] sources`` in .dlt/config.toml or its env var."""
-    import dlt
-
-    configured = dlt.config.get("extract_load.sources")
-    if configured is None:
-        return list(DEFAULT_SOURCES)
-    if isinstance(configured, str):
-        configured = [name.strip() for name in configured.strip("[]").replace('"', "").split(",")]
-    return [str(name) for name in configured if str(name)]
+    return list(current().sources)
 
 
 def dataset_of(source: str) -> str:
@@ -148,18 +131,15 @@ def raw_datasets() -> list[str]:
 
 
 def postgres_roles_enabled() -> bool:
-    """Roles are on unless ``JAFFLE_PG_ROLES=off`` (e.g. a managed server where roles cannot be created)."""
-    return os.environ.get("JAFFLE_PG_ROLES", "on").strip().lower() not in ("off", "false", "0", "no")
+    """Roles are on unless ``[postgres] roles = false`` (e.g. a managed server where roles cannot be created)."""
+    return current().postgres_roles
 
 
 def postgres_role(kind: str) -> str:
-    """The role name of a kind (loader, transformer, reader), from ``JAFFLE_PG_<KIND>_ROLE``."""
+    """The role name of a kind (loader, transformer, reader), from ``[postgres] <kind>_role``."""
     if kind not in ROLE_KINDS:
         raise ValueError(f"unknown role kind {kind!r}: choose one of {', '.join(ROLE_KINDS)}")
-    name = os.environ.get(f"JAFFLE_PG_{kind.upper()}_ROLE", f"jaffle_{kind}")
-    if not ROLE_NAME.match(name):
-        raise ValueError(f"JAFFLE_PG_{kind.upper()}_ROLE={name!r} is not a plain lower-case role name")
-    return name
+    return current().postgres_role_names[kind]
 
 
 def postgres_credentials(role: str | None = None) -> PostgresCredentials:

@@ -20,7 +20,7 @@ DATABASE, TABLE = "rehearsal", "numbers"
 
 
 def build_session(master: str, app_name: str, conf: dict[str, str] | None = None):
-    """A SparkSession on ``master``; the driver binds ``JAFFLE_SPARK_DRIVER_HOST`` (default 127.0.0.1)."""
+    """A SparkSession on ``master``; the driver binds ``SPARK__DRIVER_HOST`` (default 127.0.0.1)."""
     from pyspark.sql import SparkSession
 
     host = driver_host()

@@ -205,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     logs = event_logs_dir()
-    parser.add_argument("--logs", type=Path, default=logs, help="the logs' root folder (JAFFLE_EVENT_LOGS)")
+    parser.add_argument(
+        "--logs", type=Path, default=logs, help="the logs' root folder (PROJECT__EVENT_LOGS_DIR)"
+    )
     parser.add_argument(
         "--out", type=Path, default=logs.parent / "spark", help="tables and metastore go here"
     )

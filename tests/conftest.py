@@ -61,10 +61,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty working folder for generated data, DuckDB files, dlt state and run records."""
     folder = tmp_path / "data"
     folder.mkdir()
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(folder))
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(folder))
     monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
     # The demo's operational database is private to the test too (the Postgres warehouse overrides it).
-    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{folder / 'source' / 'oltp.sqlite'}")
+    monkeypatch.setenv("DEMO__OLTP_URL", f"sqlite:///{folder / 'source' / 'oltp.sqlite'}")
     return folder
 
 
@@ -81,7 +81,7 @@ def warehouse(request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytes
         # On Postgres the demo's operational database is PostgreSQL as well: the test database's public schema.
         server = POSTGRES_ENVIRONMENT
         monkeypatch.setenv(
-            "JAFFLE_DEMO_OLTP_URL",
+            "DEMO__OLTP_URL",
             f"postgresql+psycopg2://{server['USERNAME']}@{server['HOST']}:{server['PORT']}/{database}",
         )
     return name

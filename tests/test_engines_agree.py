@@ -96,7 +96,7 @@ def run_demo(engine: str, folder: Path, monkeypatch: pytest.MonkeyPatch, databas
     """`jaffle demo` on one engine with its own data folder (and database on Postgres)."""
     folder.mkdir()
     monkeypatch.setenv("WAREHOUSE", engine)
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(folder))
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(folder))
     monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
     if database is not None:
         monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)

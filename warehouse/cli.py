@@ -24,9 +24,9 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     """Options of the demo data generator."""
     parser.add_argument(
-        "--scale", type=float, default=steps.DEFAULT_SCALE, help="demo data size (1.0 ~ the public API)"
+        "--scale", type=float, help="demo data size (1.0 ~ the public API; default [demo] scale)"
     )
-    parser.add_argument("--seed", type=int, default=steps.DEFAULT_SEED, help="generator seed")
+    parser.add_argument("--seed", type=int, help="generator seed (default [demo] seed)")
 
 
 def _add_api_option(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logs.add_argument("--gigabytes", type=float, default=0.1, help="uncompressed size of the logs")
     logs.add_argument("--days", type=int, default=7, help="day folders from 2024-03-01")
-    logs.add_argument("--seed", type=int, default=steps.DEFAULT_SEED, help="generator seed")
+    logs.add_argument("--seed", type=int, help="generator seed (default [demo] seed)")
     el = commands.add_parser("el", help="extract-load every source into the raw schemas")
     _add_data_options(el)
     _add_api_option(el)
@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("recover", help="finish or abort the load packages a crashed run left pending")
     commands.add_parser("transform", help="dbt build: models, tests and unit tests")
+    dbt = commands.add_parser(
+        "dbt", help="dbt itself, handed the project's settings: `jaffle dbt -- build --select orders`"
+    )
+    dbt.add_argument("dbt_arguments", nargs=argparse.REMAINDER, help="dbt's command and arguments")
     commands.add_parser("publish", help="gate the marts, then publish them atomically")
     docs = commands.add_parser("docs", help="dbt docs generate (a static page too); --serve to browse it")
     docs.add_argument("--serve", action="store_true", help="serve the docs on 127.0.0.1 after building")
@@ -149,7 +153,8 @@ def _run_unlocked(arguments: argparse.Namespace) -> RunRecord:
         from demo.event_logs import generate_logs
 
         folder = settings.event_logs_dir()
-        manifest = generate_logs(folder, arguments.gigabytes, arguments.seed, arguments.days)
+        seed = settings.current().demo_seed if arguments.seed is None else arguments.seed
+        manifest = generate_logs(folder, arguments.gigabytes, seed, arguments.days)
         size = f"{manifest.bytes_uncompressed / 1e6:,.1f} MB of JSON ({manifest.bytes_on_disk / 1e6:,.1f} MB gzipped)"
         print(f"{manifest.lines:,} lines, {size} in {folder}")
     return record
@@ -188,8 +193,22 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
         run_pipeline(record, options, PUBLISH_ALONE)
     elif command == "docs":
         steps.build_docs()
+    elif command == "dbt":
+        _run_dbt_by_hand(arguments.dbt_arguments)
     record.finish()
     return record
+
+
+def _run_dbt_by_hand(dbt_arguments: list[str]) -> None:
+    """dbt with the arguments given (after ``--``), this project's folders and target, and the settings."""
+    from .dbt import run_dbt
+
+    dbt_arguments = dbt_arguments[1:] if dbt_arguments[:1] == ["--"] else dbt_arguments
+    if not dbt_arguments:
+        raise ValueError("`jaffle dbt` needs dbt's command: e.g. `jaffle dbt -- build --select orders`")
+    result = run_dbt(*dbt_arguments)
+    if result.returncode:
+        raise StepFailed(f"dbt {' '.join(dbt_arguments)} exited with {result.returncode} (its output above)")
 
 
 def main(argv: list[str] | None = None) -> int:

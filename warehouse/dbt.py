@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import settings
 from engines import current_engine
@@ -15,13 +17,14 @@ from settings import dbt_executable
 
 
 def dbt_environment() -> dict[str, str]:
-    """The environment dbt reads: the warehouse switch and the DuckDB path as an absolute path."""
+    """The environment dbt reads: this process's, with every value ``profiles.yml`` and the models read handed
+    from the settings (``profiles.yml`` states no default of its own)."""
     engine = current_engine()
     environment = dict(os.environ)
     environment["WAREHOUSE"] = engine.name
     environment["DESTINATION__DUCKDB__CREDENTIALS"] = str(settings.duckdb_path())
     environment |= engine.dbt_environment()
-    environment.setdefault("JAFFLE_EVENT_LOGS", str(settings.event_logs_dir()))  # models/logs read them
+    environment["JAFFLE_DBT_EVENT_LOGS"] = str(settings.event_logs_dir())  # models/logs read them
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 
@@ -55,11 +58,18 @@ def _run_in_process(command: list[str]) -> subprocess.CompletedProcess:
     from dbt.cli.main import dbtRunner
 
     current_engine().before_dbt()  # the engine's session first, with the project's settings
+    with handed_to_dbt():
+        result = dbtRunner().invoke(command[1:])
+    return subprocess.CompletedProcess(command, 0 if result.success else 1)
+
+
+@contextmanager
+def handed_to_dbt() -> Iterator[None]:
+    """This process's environment as dbt reads it, for an in-process dbt call only, then restored."""
     saved = dict(os.environ)
     os.environ.update(dbt_environment())
     try:
-        result = dbtRunner().invoke(command[1:])
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return subprocess.CompletedProcess(command, 0 if result.success else 1)

@@ -8,7 +8,7 @@ incremental models are about to process. The lease closes those gaps:
 - every step of a leased run takes the lock and then renews the lease in its own name (``holder``);
 - any other run that takes the lock finds the lease current, releases the lock and is refused as busy;
 - the run gives the lease back when it publishes or fails; a run that dies without doing so (a killed
-  scheduler) leaves a lease that expires ``JAFFLE_LEASE_SECONDS`` (default 3600) after its last step began.
+  scheduler) leaves a lease that expires ``[orchestration] lease_seconds`` (default 3600) after its last step began.
 
 The lease is a small JSON file in the data folder, one per warehouse, read and written only by a process
 holding the warehouse lock, so it needs no locking of its own. It is seen by the runs that share that data
@@ -18,7 +18,6 @@ folder (on Postgres the lock itself is server-wide, the lease is not).
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,8 +25,6 @@ from pathlib import Path
 
 import settings
 from engines import current_engine
-
-DEFAULT_LEASE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -43,12 +40,8 @@ class Lease:
 
 
 def lease_seconds() -> float:
-    """How long a lease outlives the start of its run's latest step: ``JAFFLE_LEASE_SECONDS``."""
-    configured = os.environ.get("JAFFLE_LEASE_SECONDS")
-    seconds = float(configured) if configured else DEFAULT_LEASE_SECONDS
-    if seconds <= 0:
-        raise ValueError(f"JAFFLE_LEASE_SECONDS={configured!r} must be a positive number of seconds")
-    return seconds
+    """How long a lease outlives the start of its run's latest step: ``[orchestration] lease_seconds``."""
+    return settings.current().orchestration.lease_seconds
 
 
 def lease_path() -> Path:

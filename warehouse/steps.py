@@ -20,13 +20,14 @@ log = logging.getLogger(__name__)
 # Progress lines of long steps, shown without -v (the CLI keeps the ``jaffle`` logger at INFO).
 progress = logging.getLogger("jaffle")
 
-DEFAULT_SEED = 42
-DEFAULT_SCALE = 0.1
 
-
-def generate_demo_data(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, force: bool = False) -> dict:
-    """Write the demo source systems (API data, landing files, OLTP database) unless already there."""
+def generate_demo_data(scale: float | None = None, seed: int | None = None, force: bool = False) -> dict:
+    """Write the demo source systems (API data, landing files, OLTP database) unless already there; scale and
+    seed default to ``[demo]``'s."""
     from demo.data import generate
+
+    scale = settings.current().demo_scale if scale is None else scale
+    seed = settings.current().demo_seed if seed is None else seed
 
     manifest_path = settings.data_dir() / "source" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}

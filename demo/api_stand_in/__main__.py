@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
 
+import settings
 from demo.api_stand_in.server import base_url, make_server
 
 logger = logging.getLogger("demo.api_stand_in")
@@ -16,7 +16,7 @@ logger = logging.getLogger("demo.api_stand_in")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
-    default_source = Path(os.environ.get("JAFFLE_DATA_DIR", "data")) / "source"
+    default_source = settings.data_dir() / "source"
     parser = argparse.ArgumentParser(prog="python -m demo.api_stand_in", description=__doc__)
     parser.add_argument(
         "--source", type=Path, default=default_source, help="folder with the source *.parquet"

@@ -10,14 +10,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import settings
 from demo.data import append_orders, generate
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(prog="python -m demo.data", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("JAFFLE_DATA_DIR", "data")))
-    parser.add_argument("--seed", type=int, default=42)
+    project = settings.current()
+    parser.add_argument("--out", type=Path, default=project.data_dir)
+    parser.add_argument("--seed", type=int, default=project.demo_seed)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 is about the public data set")
     parser.add_argument(
         "--append-orders", type=int, metavar="N", help="append N orders instead of generating"

@@ -33,6 +33,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 from great_expectations.expectations import Expectation
 
+import settings
 from settings import DBT_PROJECT_DIR, dbt_executable, target_dir
 
 from . import CRITICAL, WARNING, TableSuite, gx_checks, has_rows, meta, table_suite
@@ -60,6 +61,9 @@ def parse_project(project_dir: Path = DBT_PROJECT_DIR) -> dict:
             "DBT_TARGET_PATH": target,
             "DBT_LOG_PATH": target,
             "WAREHOUSE": "duckdb",
+            # profiles.yml and the sources read only what they are handed; parsing opens no connection
+            "DESTINATION__DUCKDB__CREDENTIALS": str(settings.duckdb_path()),
+            "JAFFLE_DBT_EVENT_LOGS": str(settings.event_logs_dir()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         command = [dbt_executable(), "parse", "--project-dir", str(project_dir)]

@@ -36,7 +36,7 @@ def test_append_drops_load_each_file_once(
     tmp_path: Path, warehouse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first run loads every row, a re-run reads nothing, a later batch of files adds only its rows."""
-    monkeypatch.setenv("JAFFLE_PG_ROLES", "off")  # as in the bench: the loader owns its database
+    monkeypatch.setenv("POSTGRES__ROLES", "off")  # as in the bench: the loader owns its database
     monkeypatch.setattr("extract_load.pipeline.POSTGRES_FILE_ROWS", 300)  # several files per table
     folder = tmp_path / "bench"
     write_bench_data(folder, 2_000)

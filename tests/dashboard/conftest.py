@@ -18,16 +18,16 @@ def _environment(engine: str, folder: Path, database: str | None) -> dict[str, s
     """The variables a test (or the app it starts) needs to see this engine's demo warehouse."""
     environment = {
         "WAREHOUSE": engine,
-        "JAFFLE_DATA_DIR": str(folder / "data"),
+        "PROJECT__DATA_DIR": str(folder / "data"),
         "DBT_TARGET_PATH": str(folder / "dbt_target"),
         "DBT_LOG_PATH": str(folder / "dbt_logs"),
-        "JAFFLE_DEMO_OLTP_URL": f"sqlite:///{folder / 'data' / 'source' / 'oltp.sqlite'}",
+        "DEMO__OLTP_URL": f"sqlite:///{folder / 'data' / 'source' / 'oltp.sqlite'}",
     }
     if database is not None:
         server = POSTGRES_ENVIRONMENT
         environment |= {f"DESTINATION__POSTGRES__CREDENTIALS__{k}": v for k, v in server.items()}
         environment["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = database
-        environment["JAFFLE_DEMO_OLTP_URL"] = (
+        environment["DEMO__OLTP_URL"] = (
             f"postgresql+psycopg2://{server['USERNAME']}@{server['HOST']}:{server['PORT']}/{database}"
         )
     return environment

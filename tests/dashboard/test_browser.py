@@ -67,7 +67,7 @@ def test_every_page_renders_in_a_real_browser(dashboard_env: dict) -> None:
 
 def test_an_empty_warehouse_says_so(dashboard_env: dict, tmp_path) -> None:
     require_chromium()
-    empty = dashboard_env | {"JAFFLE_DATA_DIR": str(tmp_path / "empty")}
+    empty = dashboard_env | {"PROJECT__DATA_DIR": str(tmp_path / "empty")}
     if empty["WAREHOUSE"] == "postgres":
         empty["DESTINATION__POSTGRES__CREDENTIALS__DATABASE"] = "postgres"
     with running_dashboard(empty) as url, offline_context() as (context, _):

@@ -93,7 +93,7 @@ def test_every_figure_and_page_builds_and_exports_to_png(dashboard_env: dict, tm
 def test_no_runs_yet_is_a_clear_state(dashboard_env: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     if dashboard_env["WAREHOUSE"] == "postgres":
         pytest.skip("an empty Postgres warehouse is covered by the DuckDB case's pages; see test_browser")
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(tmp_path / "empty"))
     for path in pages.PAGES:
         content, _ = render(path)
         assert "No runs yet: run `make demo`." in str(content), path
@@ -143,7 +143,7 @@ def test_a_failed_run_and_its_blocked_publish_are_shown(
                 "observed": {"unexpected_count": 3}}]}]}}],
     }  # fmt: skip
     (folder / "runs" / f"{failed['run_id']}.json").write_text(json.dumps(failed))
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(folder))
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(folder))
     runs_page, _ = render("/")
     assert "StepFailed: the marts gate failed" in str(runs_page) and "check_marts" in str(runs_page)
     quality, _ = render("/quality")

@@ -361,14 +361,14 @@ def complete_incomplete_load(pipelines_dir: Path) -> None:
 def fixture_warehouse(engine: str, work_dir: Path) -> Iterator[Path]:
     """Point the project's settings at a fresh ``engine`` warehouse holding the raw fixture; yield dlt's folder.
 
-    Sets the variables the pipeline reads (``WAREHOUSE``, ``JAFFLE_DATA_DIR``, dlt's Postgres credentials) and
+    Sets the variables the pipeline reads (``WAREHOUSE``, ``PROJECT__DATA_DIR``, dlt's Postgres credentials) and
     dbt's target and log paths inside ``work_dir``; on Postgres a throw-away database with the roles set up, the
     fixture loaded as the loader. Everything is restored afterwards.
     """
     with ExitStack() as stack:
         patch = stack.enter_context(pytest.MonkeyPatch.context())
         patch.setenv("WAREHOUSE", engine)
-        patch.setenv("JAFFLE_DATA_DIR", str(work_dir))
+        patch.setenv("PROJECT__DATA_DIR", str(work_dir))
         patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         patch.setenv("DBT_TARGET_PATH", str(work_dir / "target"))
         patch.setenv("DBT_LOG_PATH", str(work_dir / "logs"))

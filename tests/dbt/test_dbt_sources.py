@@ -19,13 +19,13 @@ import pytest
 import yaml
 
 from extract_load.destination import dlt_destination, pipelines_dir
-from settings import DBT_PROJECT_DIR, DEFAULT_SOURCES, dbt_executable, duckdb_path, postgres_credentials
+from settings import DBT_PROJECT_DIR, dbt_executable, duckdb_path, extract_load_sources, postgres_credentials
 from warehouse.cli import main
 from warehouse.dbt import dbt_environment
 from warehouse.dbt_sources import GENERATED, render_sources, sources_file
 from warehouse.loader_schema import LoadedColumn, LoadedTable, read_loaded_tables
 
-SOURCES = list(DEFAULT_SOURCES)
+SOURCES = list(extract_load_sources())  # the sources of .dlt/config.toml
 
 pytestmark = pytest.mark.slow  # dbt runs (source freshness) and loads on both engines: not in make test-fast
 
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.slow  # dbt runs (source freshness) and loads on both e
 def _use_data_dir(patch: pytest.MonkeyPatch, folder: Path) -> None:
     """Point every step at ``folder`` on DuckDB, with the demo OLTP database inside it."""
     patch.setenv("WAREHOUSE", "duckdb")
-    patch.setenv("JAFFLE_DATA_DIR", str(folder))
-    patch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{folder / 'source' / 'oltp.sqlite'}")
+    patch.setenv("PROJECT__DATA_DIR", str(folder))
+    patch.setenv("DEMO__OLTP_URL", f"sqlite:///{folder / 'source' / 'oltp.sqlite'}")
     patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
 
 

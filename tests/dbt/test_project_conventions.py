@@ -8,7 +8,6 @@ column, and every published mart is exposed to the readers that use it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from settings import DBT_PROJECT_DIR
+from warehouse.dbt import dbt_environment
 
 MAX_JOINS = 7
 KEY_TESTS = {"unique", "unique_combination_of_columns"}
@@ -35,7 +35,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     dbt = str(Path(sys.executable).with_name("dbt"))
     command = [dbt, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     environment = {
-        **os.environ,
+        **dbt_environment(),  # what the command line hands dbt
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target),
         "WAREHOUSE": "duckdb",

@@ -14,7 +14,7 @@ from warehouse.steps import generate_demo_data
 @pytest.fixture
 def untold(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder with no demo database named (the shared fixture names a private one)."""
-    monkeypatch.delenv("JAFFLE_DEMO_OLTP_URL", raising=False)
+    monkeypatch.delenv("DEMO__OLTP_URL", raising=False)
     return data_dir
 
 
@@ -56,5 +56,5 @@ def test_an_explicit_url_wins_on_every_warehouse(untold: Path, monkeypatch: pyte
     _refuse_postgres(monkeypatch)
     for warehouse in ("duckdb", "postgres"):
         monkeypatch.setenv("WAREHOUSE", warehouse)
-        monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", "sqlite:////tmp/elsewhere.sqlite")
+        monkeypatch.setenv("DEMO__OLTP_URL", "sqlite:////tmp/elsewhere.sqlite")
         assert demo_oltp.demo_oltp_url() == "sqlite:////tmp/elsewhere.sqlite"

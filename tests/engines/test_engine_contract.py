@@ -59,7 +59,7 @@ def engine_name(
     if name == "spark":
         _require_java()
         monkeypatch.setenv("TZ", "UTC")
-        monkeypatch.setenv("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "1")
+        monkeypatch.setenv("SPARK__SHUFFLE_PARTITIONS", "1")
         from pyspark.sql import SparkSession
 
         # A worker that ran the Spark tests holds their session: the contract runs in it and leaves it running.

@@ -59,7 +59,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
         monkeypatch.setenv(prefix + "DATABASE", database)
         # These tests are about the checks, on crafted schemas: privileges are tested end to end elsewhere.
-        monkeypatch.setenv("JAFFLE_PG_ROLES", "off")
+        monkeypatch.setenv("POSTGRES__ROLES", "off")
         for part, value in POSTGRES_ENVIRONMENT.items():
             monkeypatch.setenv(prefix + part, value)
     return name

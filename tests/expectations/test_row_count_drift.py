@@ -21,7 +21,11 @@ from expectations.suites import has_rows, table_suite
 from warehouse.connection import connect, fetch_all, placeholder, quote
 
 SCHEMA, TABLE = "drift_checked", "events"
-THRESHOLDS = ("JAFFLE_ROW_DROP_PERCENT", "JAFFLE_ROW_SPIKE_FACTOR", "JAFFLE_ROW_SPIKE_MIN_ROWS")
+THRESHOLDS = (
+    "EXPECTATIONS__ROW_DROP_PERCENT",
+    "EXPECTATIONS__ROW_SPIKE_FACTOR",
+    "EXPECTATIONS__ROW_SPIKE_MIN_ROWS",
+)
 
 pytestmark = pytest.mark.slow  # gates over loaded data, run after run: not in make test-fast
 
@@ -59,7 +63,7 @@ def set_rows(count: int) -> None:
 def drift_warehouse(warehouse: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh warehouse with one empty table, default thresholds, roles off (checks, not privileges)."""
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
-    monkeypatch.setenv("JAFFLE_PG_ROLES", "off")
+    monkeypatch.setenv("POSTGRES__ROLES", "off")
     for name in THRESHOLDS:
         monkeypatch.delenv(name, raising=False)
     execute(f"create schema {quote(SCHEMA)}")
@@ -183,10 +187,10 @@ def test_thresholds_and_their_environment_overrides(monkeypatch: pytest.MonkeyPa
     assert judge(2999, history_).warning is None  # below 3x the median
     small = [Baseline("r1", 100)]
     assert judge(500, small).warning is None  # 5x, but only 400 rows more: under the floor
-    monkeypatch.setenv("JAFFLE_ROW_DROP_PERCENT", "60")
-    monkeypatch.setenv("JAFFLE_ROW_SPIKE_MIN_ROWS", "10")
+    monkeypatch.setenv("EXPECTATIONS__ROW_DROP_PERCENT", "60")
+    monkeypatch.setenv("EXPECTATIONS__ROW_SPIKE_MIN_ROWS", "10")
     assert judge(500, history_).problem is None and judge(390, history_).problem
     assert judge(500, small).warning
-    monkeypatch.setenv("JAFFLE_ROW_SPIKE_FACTOR", "-1")
-    with pytest.raises(ValueError, match="JAFFLE_ROW_SPIKE_FACTOR"):
+    monkeypatch.setenv("EXPECTATIONS__ROW_SPIKE_FACTOR", "-1")
+    with pytest.raises(ValueError, match="EXPECTATIONS__ROW_SPIKE_FACTOR"):
         judge(1000, history_)

@@ -180,9 +180,9 @@ def _prepared_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     data_dir.mkdir()
     with pytest.MonkeyPatch.context() as patch, _database(name) as database:
         patch.setenv("WAREHOUSE", name)
-        patch.setenv("JAFFLE_DATA_DIR", str(data_dir))
+        patch.setenv("PROJECT__DATA_DIR", str(data_dir))
         patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
-        patch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
+        patch.setenv("DEMO__OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
         # A failing API is not retried for long: the fault run fails fast, the next run succeeds.
         patch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")
         patch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0")

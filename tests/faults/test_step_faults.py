@@ -258,9 +258,9 @@ def point_at_engine(patch: pytest.MonkeyPatch, name: str, root: Path, database: 
     """The environment of a run on this engine with its data under ``root/data`` and its own dbt target."""
     data_dir = root / "data"
     patch.setenv("WAREHOUSE", name)
-    patch.setenv("JAFFLE_DATA_DIR", str(data_dir))
+    patch.setenv("PROJECT__DATA_DIR", str(data_dir))
     patch.delenv("DESTINATION__DUCKDB__CREDENTIALS", raising=False)
-    patch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
+    patch.setenv("DEMO__OLTP_URL", f"sqlite:///{data_dir / 'source' / 'oltp.sqlite'}")
     patch.setenv("DBT_TARGET_PATH", str(root / "dbt_target"))  # the other engine's worker runs dbt too
     if database:
         patch.setenv("DESTINATION__POSTGRES__CREDENTIALS__DATABASE", database)

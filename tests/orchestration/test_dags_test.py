@@ -37,7 +37,7 @@ API_DOWN_ONCE = Path(__file__).with_name("api_down_once.py")
 QUICK_RETRIES = {
     "RUNTIME__REQUEST_MAX_ATTEMPTS": "2",
     "RUNTIME__REQUEST_BACKOFF_FACTOR": "0.1",
-    "JAFFLE_EL_RETRY_DELAY": "1",
+    "ORCHESTRATION__EL_RETRY_DELAY": "1",
 }
 LEASE_FILE = "duckdb.lease.json"  # warehouse.run_lease: the DAG run keeps the warehouse between its tasks
 pytestmark = pytest.mark.slow
@@ -65,9 +65,9 @@ def _environment(airflow_env: dict[str, str], data: Path, **extra: str) -> dict[
     environment = airflow_environment(Path(airflow_env["AIRFLOW_HOME"]), dict(airflow_env))
     environment.pop("DESTINATION__DUCKDB__CREDENTIALS", None)
     return environment | {
-        "JAFFLE_DATA_DIR": str(data),
-        "JAFFLE_SCALE": SCALE,
-        "JAFFLE_DEMO_OLTP_URL": f"sqlite:///{data / 'source' / 'oltp.sqlite'}",
+        "PROJECT__DATA_DIR": str(data),
+        "DEMO__SCALE": SCALE,
+        "DEMO__OLTP_URL": f"sqlite:///{data / 'source' / 'oltp.sqlite'}",
         "WAREHOUSE": "duckdb",
         **extra,
     }
@@ -153,7 +153,7 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
     )
     assert _published(by_dag) == _published(by_cli)
 
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(by_dag))
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(by_dag))
     monkeypatch.setenv("WAREHOUSE", "duckdb")
     published, snapshot = published_fingerprint(with_publication=True), _snapshot_hash(by_dag)
     _pay_a_negative_wage(by_dag)
@@ -191,7 +191,7 @@ def test_dags_test_publishes_on_postgres(
         airflow_env,
         data,
         WAREHOUSE="postgres",
-        JAFFLE_DEMO_OLTP_URL=oltp,
+        DEMO__OLTP_URL=oltp,
         SOURCES__JAFFLE_API__TOKEN=secrets["token"],
         AIRFLOW__LOGGING__LOGGING_LEVEL="DEBUG",
         **credentials,
@@ -209,7 +209,7 @@ def test_dags_test_publishes_on_postgres(
     assert state == "success"
     assert tasks["publish"] == ("success", 1)
     assert _run_record(data)["status"] == "ok"
-    for name, value in {**credentials, "WAREHOUSE": "postgres", "JAFFLE_DATA_DIR": str(data)}.items():
+    for name, value in {**credentials, "WAREHOUSE": "postgres", "PROJECT__DATA_DIR": str(data)}.items():
         monkeypatch.setenv(name, value)
     published = published_fingerprint()
     assert {"orders", "customers", "store_daily_revenue"} <= set(published)

@@ -25,7 +25,7 @@ def spark_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TZ", "UTC")  # PySpark hands timestamps to Python in the process's local time
         time.tzset()
-        patch.setenv("JAFFLE_SPARK_SHUFFLE_PARTITIONS", "1")
+        patch.setenv("SPARK__SHUFFLE_PARTITIONS", "1")
         yield folder
     time.tzset()
 
@@ -37,7 +37,7 @@ def spark_session(spark_data_dir: Path) -> Iterator[Any]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE", "spark")
-        patch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir))
+        patch.setenv("PROJECT__DATA_DIR", str(spark_data_dir))
         session = spark.session()
     yield session
     session.stop()

@@ -1,8 +1,8 @@
 """A Spark driver process for the S3 lake test: the dbt tests' raw fixture landed by dlt in an ``s3://`` lake,
 declared in the metastore, then ``dbt build`` on Spark reading it through S3A.
 
-Configured entirely by the environment the test sets (WAREHOUSE=spark, JAFFLE_LAKE_URL, dlt's filesystem
-credentials, JAFFLE_SPARK_JARS, JAFFLE_DATA_DIR, DBT_TARGET_PATH). Prints one JSON line: every raw table's
+Configured entirely by the environment the test sets (WAREHOUSE=spark, SPARK__LAKE_URL, dlt's filesystem
+credentials, SPARK__JARS, PROJECT__DATA_DIR, DBT_TARGET_PATH). Prints one JSON line: every raw table's
 location, the data and unit tests that passed, and the orders mart.
 """
 
@@ -30,7 +30,7 @@ def table_location(database: str, table: str) -> str:
 
 
 def main() -> None:
-    work = Path(os.environ["JAFFLE_DATA_DIR"])
+    work = Path(os.environ["PROJECT__DATA_DIR"])
     land_fixture_sources("s3_lake", work / "pipelines")
     locations = {}
     for dataset in settings.raw_datasets():

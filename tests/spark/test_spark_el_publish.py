@@ -37,8 +37,8 @@ DATABASES = (*settings.raw_datasets(), settings.REPORTS_DATASET, "marts", "publi
 def on_spark(spark_session: Any, spark_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The Spark target, its databases dropped afterwards (the session and its metastore serve other tests)."""
     monkeypatch.setenv("WAREHOUSE", "spark")
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir / "el_publish"))
-    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{spark_data_dir / 'el_publish' / 'oltp.sqlite'}")
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(spark_data_dir / "el_publish"))
+    monkeypatch.setenv("DEMO__OLTP_URL", f"sqlite:///{spark_data_dir / 'el_publish' / 'oltp.sqlite'}")
     yield spark_session
     reset_warehouse()  # the session and its metastore serve the other Spark tests of this process
 
@@ -137,8 +137,8 @@ def test_jaffle_demo_runs_every_step_on_spark(
     """generate, el, raw gate, freshness, dbt build, reconcile, marts gate, publish: one command on Spark."""
     from warehouse.cli import main
 
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir / "demo"))
-    monkeypatch.setenv("JAFFLE_DEMO_OLTP_URL", f"sqlite:///{spark_data_dir / 'demo' / 'oltp.sqlite'}")
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(spark_data_dir / "demo"))
+    monkeypatch.setenv("DEMO__OLTP_URL", f"sqlite:///{spark_data_dir / 'demo' / 'oltp.sqlite'}")
     assert main(["demo", "--scale", "0.02", "--seed", "7"]) == 0, capsys.readouterr().err[-3000:]
     output = capsys.readouterr().out
     assert "on spark: ok" in output and "raw      passed" in output and "marts    passed" in output

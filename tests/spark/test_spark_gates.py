@@ -41,8 +41,8 @@ def landed(
     folder = tmp_path_factory.mktemp("spark_gates")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE", "spark")
-        patch.setenv("JAFFLE_DATA_DIR", str(spark_data_dir))  # the session's metastore lives there
-        patch.setenv("JAFFLE_LAKE_URL", str(folder / "lake"))  # a lake of its own: other modules land too
+        patch.setenv("PROJECT__DATA_DIR", str(spark_data_dir))  # the session's metastore lives there
+        patch.setenv("SPARK__LAKE_URL", str(folder / "lake"))  # a lake of its own: other modules land too
         patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         patch.setenv("GX_ANALYTICS_ENABLED", "false")
         patch.setenv("DBT_TARGET_PATH", str(folder / "target"))

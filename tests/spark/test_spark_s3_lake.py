@@ -32,7 +32,7 @@ KEYS = {"AWS_ACCESS_KEY_ID": "lake-test-key", "AWS_SECRET_ACCESS_KEY": canary("s
 
 
 def s3a_jars() -> str:
-    """The JAFFLE_SPARK_JARS value for the installed S3A jars; skip (fail with CI=true) when they are missing."""
+    """The SPARK__JARS value for the installed S3A jars; skip (fail with CI=true) when they are missing."""
     check = subprocess.run(
         ["bash", str(REPOSITORY / "scripts" / "install-s3a-jars.sh"), "--check"],
         capture_output=True,
@@ -73,10 +73,10 @@ def test_dbt_builds_on_spark_from_an_s3_lake(s3_endpoint: str, tmp_path: Path):
         key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "DESTINATION__"))
     } | {
         "WAREHOUSE": "spark",
-        "JAFFLE_DATA_DIR": str(tmp_path / "data"),
-        "JAFFLE_LAKE_URL": f"s3://{BUCKET}/lake",
-        "JAFFLE_SPARK_JARS": jars,
-        "JAFFLE_SPARK_SHUFFLE_PARTITIONS": "1",
+        "PROJECT__DATA_DIR": str(tmp_path / "data"),
+        "SPARK__LAKE_URL": f"s3://{BUCKET}/lake",
+        "SPARK__JARS": jars,
+        "SPARK__SHUFFLE_PARTITIONS": "1",
         f"{credentials}AWS_ACCESS_KEY_ID": KEYS["AWS_ACCESS_KEY_ID"],
         f"{credentials}AWS_SECRET_ACCESS_KEY": KEYS["AWS_SECRET_ACCESS_KEY"],
         f"{credentials}ENDPOINT_URL": s3_endpoint,

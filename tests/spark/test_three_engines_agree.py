@@ -66,7 +66,7 @@ class Engine:
         """Point the project's settings at this engine for the duration of the block."""
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("WAREHOUSE", self.name)
-            patch.setenv("JAFFLE_DATA_DIR", str(self.folder))
+            patch.setenv("PROJECT__DATA_DIR", str(self.folder))
             patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
             patch.setenv("DBT_TARGET_PATH", str(self.folder / "target"))
             patch.setenv("DBT_LOG_PATH", str(self.folder / "logs"))

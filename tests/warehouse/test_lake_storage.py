@@ -15,8 +15,8 @@ CREDENTIALS = "DESTINATION__FILESYSTEM__CREDENTIALS__"
 @pytest.fixture
 def s3_lake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An s3:// lake with keys and an S3-compatible endpoint in dlt's settings."""
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("JAFFLE_LAKE_URL", "s3://lake-bucket/raw")
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SPARK__LAKE_URL", "s3://lake-bucket/raw")
     monkeypatch.setenv(f"{CREDENTIALS}AWS_ACCESS_KEY_ID", "key-id")
     monkeypatch.setenv(f"{CREDENTIALS}AWS_SECRET_ACCESS_KEY", "key-secret")
     monkeypatch.setenv(f"{CREDENTIALS}ENDPOINT_URL", "http://127.0.0.1:9000")
@@ -24,9 +24,9 @@ def s3_lake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_a_local_lake_adds_no_s3a_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("JAFFLE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("JAFFLE_LAKE_URL", raising=False)
-    monkeypatch.delenv("JAFFLE_SPARK_JARS", raising=False)
+    monkeypatch.setenv("PROJECT__DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SPARK__LAKE_URL", raising=False)
+    monkeypatch.delenv("SPARK__JARS", raising=False)
     conf = spark.spark_conf()
     assert not [key for key in conf if key.startswith("spark.hadoop.fs.s3a.")]
     assert "spark.jars" not in conf
@@ -60,8 +60,8 @@ def test_keys_dlt_takes_from_the_aws_environment_are_left_to_s3a_own_chain(
 def test_jars_that_do_not_exist_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     present = tmp_path / "present.jar"
     present.write_bytes(b"")
-    monkeypatch.setenv("JAFFLE_SPARK_JARS", f"{present}, {tmp_path / 'absent.jar'}")
+    monkeypatch.setenv("SPARK__JARS", f"{present}, {tmp_path / 'absent.jar'}")
     with pytest.raises(FileNotFoundError, match=r"absent\.jar.*install-s3a-jars"):
         lake_storage.extra_jars()
-    monkeypatch.setenv("JAFFLE_SPARK_JARS", str(present))
+    monkeypatch.setenv("SPARK__JARS", str(present))
     assert lake_storage.extra_jars() == str(present)

@@ -59,7 +59,7 @@ def test_a_lease_refuses_other_runs_between_the_leased_runs_steps(warehouse: str
 def test_an_expired_lease_frees_the_warehouse(warehouse: str, monkeypatch: pytest.MonkeyPatch):
     if warehouse == "postgres":
         assert main(["pg-setup"]) == 0
-    monkeypatch.setenv("JAFFLE_LEASE_SECONDS", "0.2")
+    monkeypatch.setenv("ORCHESTRATION__LEASE_SECONDS", "0.2")
     with warehouse_lock("airflow el jaffle_api", lease_holder=DAG_RUN):
         pass
     with pytest.raises(WarehouseBusy):
@@ -75,7 +75,7 @@ def test_an_expired_lease_frees_the_warehouse(warehouse: str, monkeypatch: pytes
 
 
 def test_a_bad_lease_duration_is_a_clear_error(data_dir, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("JAFFLE_LEASE_SECONDS", "0")
-    with pytest.raises(ValueError, match="JAFFLE_LEASE_SECONDS"):
+    monkeypatch.setenv("ORCHESTRATION__LEASE_SECONDS", "0")
+    with pytest.raises(ValueError, match="ORCHESTRATION__LEASE_SECONDS"):
         with warehouse_lock("el", lease_holder=DAG_RUN):
             pass
