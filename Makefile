@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 JAFFLE := $(BIN)/jaffle
 # SCALE and SEED, when given, override [demo] scale and seed of .dlt/config.toml.
 DEMO_OPTIONS = $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
+# A run with nothing new (the same raw data of completed loads, models, suites and settings) ends after
+# extract-load, publishing nothing; FORCE=1 runs every step anyway.
+RUN_OPTIONS = $(if $(FORCE),--force)
 API ?= local
 TEST_WORKERS ?= 2
 # Tests run on TEST_WORKERS processes; the fault suite keeps each engine on one (it restarts Postgres).
@@ -55,10 +58,10 @@ publish: setup ## gate the marts, then publish them atomically
 	$(JAFFLE) publish
 
 demo: setup ## everything, end to end: generate, el, raw gate, dbt build, marts gate, publish
-	$(JAFFLE) demo --api $(API) $(DEMO_OPTIONS)
+	$(JAFFLE) demo --api $(API) $(DEMO_OPTIONS) $(RUN_OPTIONS)
 
 run: setup ## the whole pipeline on the configured sources (steps declared in warehouse/pipeline.py)
-	$(JAFFLE) run
+	$(JAFFLE) run $(RUN_OPTIONS)
 
 dashboard: setup $(VENV)/.extra-dashboard ## serve the pipeline and business dashboard on http://127.0.0.1:8050 (PORT=...)
 	$(BIN)/python -m dashboard --port $${PORT:-8050}

@@ -93,6 +93,11 @@ class Engine(ABC):
         finally:
             cursor.close()
 
+    @abstractmethod
+    def row_hash(self, columns: list[str]) -> str:
+        """An SQL expression hashing one row's ``columns`` (quoted already) to a number that ``sum`` adds up
+        without overflow: the order-free digest of a table's content (warehouse/inputs.py)."""
+
     def row_counts(self, connection: Any, schema: str, tables: list[str]) -> dict[str, int]:
         """Rows per table of a schema."""
         return {
@@ -143,8 +148,9 @@ class Engine(ABC):
         return None
 
     @abstractmethod
-    def publish(self, run_id: str) -> tuple[str, dict[str, int]]:
-        """Publish the audited marts all at once; return the publication time and the published row counts."""
+    def publish(self, run_id: str, inputs: str) -> tuple[str, dict[str, int]]:
+        """Publish the audited marts all at once, recording the run and the digest of its ``inputs`` with them;
+        return the publication time and the published row counts."""
 
     @abstractmethod
     def reset(self, schemas: list[str], datasets: list[str]) -> None:

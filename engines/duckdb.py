@@ -23,6 +23,10 @@ class DuckDbEngine(SqlEngine):
     placeholder = "?"
     capabilities = Capabilities()
 
+    def row_hash(self, columns: list[str]) -> str:
+        """DuckDB's 64-bit hash of the values, as a hugeint (a sum of 2^63 of them still fits)."""
+        return f"hash({', '.join(columns)})::hugeint"
+
     @contextmanager
     def connect(self, read_only: bool = False, role: str = "transformer") -> Iterator[Any]:
         """The warehouse file, opened for one step (DuckDB has no roles: ``role`` is ignored)."""
@@ -50,9 +54,9 @@ class DuckDbEngine(SqlEngine):
         """The run holding the lock file."""
         return file_lock_holder(lock_file_path())
 
-    def publish_tables(self, connection: Any, tables: list[str], run_id: str) -> str:
+    def publish_tables(self, connection: Any, tables: list[str], run_id: str, inputs: str) -> str:
         """Replace the published tables in one transaction, then the readers' snapshot file."""
-        published_at = publish_duckdb(connection, tables, run_id, self.quote, self.schema_tables)
+        published_at = publish_duckdb(connection, tables, run_id, inputs, self.quote, self.schema_tables)
         write_duckdb_snapshot(connection, tables, self.quote, self.schema_tables)
         return published_at
 

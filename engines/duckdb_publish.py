@@ -19,7 +19,7 @@ Tables = Callable[[Any, str], list[str]]
 
 
 def publish_duckdb(
-    connection: Any, tables: list[str], run_id: str, quote: Quote, schema_tables: Tables
+    connection: Any, tables: list[str], run_id: str, inputs: str, quote: Quote, schema_tables: Tables
 ) -> str:
     """Replace every published table in one DuckDB transaction; drop published tables that left the marts."""
     published = settings.PUBLISHED_SCHEMA
@@ -37,8 +37,8 @@ def publish_duckdb(
             )
         connection.execute(
             f"create or replace table {quote(published, PUBLICATION_TABLE)} as"
-            " select ?::varchar as run_id, ?::timestamp as published_at",
-            [run_id, published_at.rstrip("Z")],
+            " select ?::varchar as run_id, ?::timestamp as published_at, ?::varchar as inputs",
+            [run_id, published_at.rstrip("Z"), inputs],
         )
         connection.execute("commit")
     except BaseException:

@@ -25,6 +25,11 @@ class PostgresEngine(SqlEngine):
     # dlt copies each normalized file with one binary COPY that holds the file's rows in memory: bounded files.
     capabilities = Capabilities(supports_roles=True, bounded_load_files=True)
 
+    def row_hash(self, columns: list[str]) -> str:
+        """60 bits of the MD5 of the row's text form (Postgres has no general hash of several values); ``sum``
+        of bigint is numeric."""
+        return f"('x' || left(md5(row({', '.join(columns)})::text), 15))::bit(60)::bigint"
+
     @contextmanager
     def connect(self, read_only: bool = False, role: str = "transformer") -> Iterator[Any]:
         """A psycopg2 session assuming the step's role, read-only when asked."""
@@ -55,9 +60,9 @@ class PostgresEngine(SqlEngine):
         """The database exists and the roles and grants are in place (idempotent)."""
         prepare_postgres()
 
-    def publish_tables(self, connection: Any, tables: list[str], run_id: str) -> str:
+    def publish_tables(self, connection: Any, tables: list[str], run_id: str, inputs: str) -> str:
         """Build the next version aside, then replace the published rows or swap the schemas."""
-        return publish_postgres(connection, tables, run_id, self.quote)
+        return publish_postgres(connection, tables, run_id, inputs, self.quote)
 
     def reset(self, schemas: list[str], datasets: list[str]) -> None:
         """Drop the pipeline's schemas (raw datasets included) as the login user."""

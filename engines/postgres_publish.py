@@ -30,7 +30,7 @@ SWAP_PATIENCE_SECONDS = 120
 
 
 def _build_next_postgres(
-    cursor: Any, quote: Quote, tables: list[str], run_id: str, published_at: str
+    cursor: Any, quote: Quote, tables: list[str], run_id: str, inputs: str, published_at: str
 ) -> None:
     """Copy the marts into a fresh side schema, with the publication row and the reader's grants."""
     cursor.execute(f"drop schema if exists {quote(NEXT_SCHEMA)} cascade")
@@ -41,8 +41,8 @@ def _build_next_postgres(
         )
     cursor.execute(
         f"create table {quote(NEXT_SCHEMA, PUBLICATION_TABLE)} as"
-        " select %s::varchar as run_id, %s::timestamp as published_at",
-        (run_id, published_at.rstrip("Z")),
+        " select %s::varchar as run_id, %s::timestamp as published_at, %s::varchar as inputs",
+        (run_id, published_at.rstrip("Z"), inputs),
     )
     if settings.postgres_roles_enabled():
         reader = quote(settings.postgres_role("reader"))
@@ -98,7 +98,7 @@ def _swap_postgres(cursor: Any, quote: Quote) -> None:
     cursor.execute(f"drop schema if exists {quote(PREVIOUS_SCHEMA)} cascade")
 
 
-def publish_postgres(connection: Any, tables: list[str], run_id: str, quote: Quote) -> str:
+def publish_postgres(connection: Any, tables: list[str], run_id: str, inputs: str, quote: Quote) -> str:
     """Build the next published schema aside, then make it the published data in one transaction.
 
     When the tables and columns are unchanged, the rows are replaced (readers never wait); when they changed,
@@ -107,7 +107,7 @@ def publish_postgres(connection: Any, tables: list[str], run_id: str, quote: Quo
     published_at = utc_now()
     cursor = connection.cursor()
     cursor.execute(f"drop schema if exists {quote(PREVIOUS_SCHEMA)} cascade")
-    _build_next_postgres(cursor, quote, tables, run_id, published_at)
+    _build_next_postgres(cursor, quote, tables, run_id, inputs, published_at)
     connection.commit()
     if _structure(cursor, NEXT_SCHEMA) == _structure(cursor, settings.PUBLISHED_SCHEMA):
         _replace_rows_postgres(cursor, quote, tables)

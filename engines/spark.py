@@ -31,6 +31,10 @@ class SparkEngine(Engine):
         """The process's session as a connection (Spark has no roles and no read-only sessions)."""
         yield SparkConnection(spark_session.session())
 
+    def row_hash(self, columns: list[str]) -> str:
+        """Spark's 64-bit xxHash of the values, as a decimal wide enough for their sum."""
+        return f"cast(xxhash64({', '.join(columns)}) as decimal(38, 0))"
+
     def quote(self, *parts: str) -> str:
         """Spark SQL's backticks."""
         return spark_session.quote(*parts)
@@ -55,11 +59,11 @@ class SparkEngine(Engine):
         """The run holding the lock file."""
         return file_lock_holder(lock_file_path())
 
-    def publish(self, run_id: str) -> tuple[str, dict[str, int]]:
+    def publish(self, run_id: str, inputs: str) -> tuple[str, dict[str, int]]:
         """A new immutable version of the marts, and the published views switched to it."""
         from .spark_publish import publish_spark
 
-        return publish_spark(run_id)
+        return publish_spark(run_id, inputs)
 
     def reset(self, schemas: list[str], datasets: list[str]) -> None:
         """Drop the metastore databases (managed tables with them) and the raw datasets' folders in the lake.

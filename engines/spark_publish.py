@@ -56,7 +56,7 @@ def _drop_version(version: int, tables: list[str]) -> None:
     log.info("dropped published version %d (%d tables)", version, len(tables))
 
 
-def _copy_version(tables: list[str], version: int, run_id: str, published_at: datetime) -> None:
+def _copy_version(tables: list[str], version: int, run_id: str, inputs: str, published_at: datetime) -> None:
     """Copy every mart and the publication record into version ``version``; drop the copy if any step fails."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampNTZType
 
@@ -75,9 +75,12 @@ def _copy_version(tables: list[str], version: int, run_id: str, published_at: da
                 StructField("run_id", StringType(), False),
                 StructField("published_at", TimestampNTZType(), False),
                 StructField("version", LongType(), False),
+                StructField("inputs", StringType(), False),
             ]
         )
-        record = session.createDataFrame([(run_id, published_at.replace(tzinfo=None), version)], schema)
+        record = session.createDataFrame(
+            [(run_id, published_at.replace(tzinfo=None), version, inputs)], schema
+        )
         name = version_table(PUBLICATION_TABLE, version)
         written.append(name)
         record.write.format("parquet").saveAsTable(f"{VERSIONS_DATABASE}.{name}")
@@ -100,7 +103,7 @@ def _switch_views(tables: list[str], version: int) -> None:
         session.sql(f"drop view if exists {spark.quote(published, table)}")
 
 
-def publish_spark(run_id: str) -> tuple[str, dict[str, int]]:
+def publish_spark(run_id: str, inputs: str) -> tuple[str, dict[str, int]]:
     """Publish the marts as version N+1; return the publication time and the published row counts."""
     session = spark.session()
     tables = spark.schema_tables(settings.MARTS_SCHEMA)
@@ -113,7 +116,7 @@ def publish_spark(run_id: str) -> tuple[str, dict[str, int]]:
     versions = published_versions()
     version = max(versions, default=0) + 1
     published_at = datetime.now(UTC).replace(microsecond=0)
-    _copy_version(tables, version, run_id, published_at)
+    _copy_version(tables, version, run_id, inputs, published_at)
     _switch_views(tables, version)
     for old in sorted(number for number in versions if number <= version - KEPT_VERSIONS):
         _drop_version(old, versions[old])

@@ -37,7 +37,7 @@ class SqlEngine(Engine):
         )
         return [name for (name,) in self.fetch_all(connection, sql, [schema, table])]
 
-    def publish(self, run_id: str) -> tuple[str, dict[str, int]]:
+    def publish(self, run_id: str, inputs: str) -> tuple[str, dict[str, int]]:
         """Publish every table of the marts schema (an error when it has none); count the published rows."""
         with self.connect() as connection:
             tables = self.schema_tables(connection, settings.MARTS_SCHEMA)
@@ -45,12 +45,12 @@ class SqlEngine(Engine):
                 raise RuntimeError(
                     f"nothing to publish: schema {settings.MARTS_SCHEMA!r} has no tables (run dbt first)"
                 )
-            published_at = self.publish_tables(connection, tables, run_id)
+            published_at = self.publish_tables(connection, tables, run_id, inputs)
             counts = self.row_counts(connection, settings.PUBLISHED_SCHEMA, tables)
         return published_at, counts
 
     @abstractmethod
-    def publish_tables(self, connection: Any, tables: list[str], run_id: str) -> str:
+    def publish_tables(self, connection: Any, tables: list[str], run_id: str, inputs: str) -> str:
         """Make these marts the published data at once; return the publication time (UTC, ISO, ``Z``)."""
 
     def validation_target(self, targets: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.providers.standard.operators.python import PythonOperator
+from airflow.providers.standard.operators.python import PythonOperator, ShortCircuitOperator
 from airflow.sdk import DAG
 
 import settings
@@ -60,8 +60,15 @@ def _step_tasks(step: Step) -> list:
             )
             for source in settings.extract_load_sources()
         ]
+    arguments = {"op_kwargs": {"name": step.name, "api": API}}
+    if step.may_end_run:  # returning False skips every later task: nothing changed since the published run
+        return [
+            ShortCircuitOperator(
+                task_id=step.name, python_callable=tasks.run_step, doc_md=step.doc, **arguments
+            )
+        ]
     # Each task (publish too) runs only when every upstream task succeeded: Airflow's default trigger rule.
-    return [_python_task(step.name, tasks.run_step, step.doc, op_kwargs={"name": step.name, "api": API})]
+    return [_python_task(step.name, tasks.run_step, step.doc, **arguments)]
 
 
 with DAG(

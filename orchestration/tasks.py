@@ -1,7 +1,8 @@
 """The DAG's Python tasks: each calls one public step of the pipeline under the warehouse lock.
 
 Every task also renews the DAG run's lease on the warehouse (``warehouse.run_lease``), so no other run starts
-between two of its tasks; publish gives the lease back, and so does the failure callback.
+between two of its tasks; publish gives the lease back, and so do a run that ends early because nothing changed
+and the failure callback.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ def extract_load_source(source: str, api: str, **context: Any) -> dict[str, Any]
 
 
 def run_step(name: str, api: str, **context: Any) -> Any:
-    """One declared step of the pipeline (warehouse/pipeline.py); publish also finishes the run's record."""
+    """One declared step of the pipeline (warehouse/pipeline.py); publish, or a step that ends the run because
+    nothing changed, also finishes the run's record and gives the lease back."""
     options = RunOptions(api=api)
 
     def step(record: RunRecord) -> Any:
         result = pipeline.run_step(name, record, options)
-        if name == pipeline.PIPELINE[-1].name:
+        if name == pipeline.PIPELINE[-1].name or (pipeline.STEPS[name].may_end_run and result is False):
             record.finish()
             release_lease(record.run_id)  # still inside the lock: the next run may start
         return result

@@ -7,6 +7,7 @@ blocked by the raw gate, and a failed marts gate leaves the published data exact
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.request
 from datetime import datetime, timedelta
@@ -54,6 +55,15 @@ def new_rows(run: dict, table: str) -> int:
     return step["detail"]["jaffle_api"]["rows"].get(table, 0)
 
 
+def published_bytes() -> str:
+    """What readers see, to the byte: the readers' snapshot file on DuckDB, the publication row elsewhere."""
+    snapshot = settings.published_snapshot_path()
+    publication = str(one_value("select run_id || ' ' || published_at from published.publication"))
+    return publication + (
+        f" {hashlib.sha256(snapshot.read_bytes()).hexdigest()}" if snapshot.exists() else ""
+    )
+
+
 def stand_in_row_counts(data_dir: Path) -> dict:
     """What the API stand-in reports at /row-counts for the generated source system."""
     with serve(data_dir / "source") as base_url:
@@ -86,11 +96,27 @@ def test_the_demo_publishes_reconciled_marts_and_two_reruns_change_nothing(
     assert set(first) >= {"customers", "orders", "order_items", "products", "locations", "supplies"}
 
     raw_orders = one_value("select count(*) from raw_jaffle_api.orders")
-    for rerun in (2, 3):  # three consecutive runs without new data: identical published marts
+    publication = one_value("select run_id from published.publication")
+    published_file = published_bytes()
+    for rerun in (2, 3):  # three consecutive runs without new data: nothing built, nothing published
+        capsys.readouterr()
         assert demo() == 0
-        assert new_rows(last_run(), "orders") == 0, f"run {rerun} must not load any order again"
+        run = last_run()
+        assert new_rows(run, "orders") == 0, f"run {rerun} must not load any order again"
         assert one_value("select count(*) from raw_jaffle_api.orders") == raw_orders
+        assert [step["name"] for step in run["steps"]] == ["extract_load", "compare_inputs"], (
+            f"run {rerun} had nothing new: no gate, no dbt, no publish"
+        )
+        assert "Nothing changed since run" in capsys.readouterr().out
+        assert one_value("select run_id from published.publication") == publication
+        assert published_bytes() == published_file, f"run {rerun} rewrote the published data"
         assert published_fingerprint() == first, f"run {rerun} changed the published marts"
+
+    assert demo("--force") == 0, "--force runs every step"
+    forced = last_run()
+    assert {"check_raw", "transform", "check_marts", "publish"} <= {step["name"] for step in forced["steps"]}
+    assert one_value("select run_id from published.publication") == forced["run_id"]
+    assert published_fingerprint() == first, "a forced run on the same data publishes the same marts"
 
 
 def test_a_new_batch_loads_incrementally(warehouse: str, data_dir: Path):

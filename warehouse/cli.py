@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--api", default="config", help="'config' (default: sources.jaffle_api.base_url) or a base URL"
     )
+    for whole_run in (demo, run):
+        whole_run.add_argument(
+            "--force",
+            action="store_true",
+            help="run every step even when nothing changed since the published run (no new loads, same code)",
+        )
     return parser
 
 
@@ -175,7 +181,11 @@ def _run_locked(arguments: argparse.Namespace) -> RunRecord:
         print_recovery(recover())
         print(format_status(warehouse_status(holding_lock=True)))
         return record
-    options = RunOptions(api=getattr(arguments, "api", "config"), sources=getattr(arguments, "sources", None))
+    options = RunOptions(
+        api=getattr(arguments, "api", "config"),
+        sources=getattr(arguments, "sources", None),
+        force=getattr(arguments, "force", False),
+    )
     from demo.locations import DEMO_SOURCES
 
     demo_sources = not options.sources or bool(set(options.sources) & set(DEMO_SOURCES))

@@ -23,6 +23,7 @@ class RunOptions:
     api: str = "config"
     sources: list[str] | None = None
     landing: str | None = None
+    force: bool = False  # every step runs, even when nothing changed since the published run
 
     @property
     def demo(self) -> bool:
@@ -39,6 +40,7 @@ class Step:
     run: Callable[[RunRecord, RunOptions], Any]
     per_source: bool = False  # the DAG runs one task per source (``<name>_<source>``)
     demo_only: bool = False  # runs on the demo data only
+    may_end_run: bool = False  # returning False ends the run there, successfully: nothing left to do
 
     def applies(self, options: RunOptions) -> bool:
         """Whether the step runs with these options."""
@@ -51,6 +53,13 @@ PIPELINE: tuple[Step, ...] = (
         "Extract-load each source into raw_<source>, reconciled (read = loaded + merged away + quarantined).",
         lambda record, options: steps.extract_load(record, options.api, options.landing, options.sources),
         per_source=True,
+    ),
+    Step(
+        "compare_inputs",
+        "Digest the run's inputs (completed loads, models, suites, settings): when the published data was built"
+        " from the same, nothing changed and the rest of the run is skipped (`--force` runs it).",
+        lambda r, options: steps.compare_inputs(r, options.force),
+        may_end_run=True,
     ),
     Step("check_raw", "The raw gate (Great Expectations, fail-closed).", lambda r, _: steps.check(r, "raw")),
     Step("freshness", "`dbt source freshness` on dlt's completed loads.", lambda r, _: steps.freshness(r)),
@@ -76,7 +85,9 @@ def run_step(name: str, record: RunRecord, options: RunOptions) -> Any:
 
 
 def run_pipeline(record: RunRecord, options: RunOptions, names: tuple[str, ...] | None = None) -> None:
-    """Run the declared steps in order (``names``: only those), stopping at the first that fails."""
+    """Run the declared steps in order (``names``: only those), stopping at the first that fails or that says
+    there is nothing left to do."""
     for step in PIPELINE:
         if names is None or step.name in names:
-            run_step(step.name, record, options)
+            if run_step(step.name, record, options) is False and step.may_end_run:
+                return

@@ -24,8 +24,10 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def publish(run_id: str) -> Publication:
-    """Make the audited marts the published data. Call only after the marts gate passed."""
-    published_at, counts = current_engine().publish(run_id)
+def publish(run_id: str, inputs: str = "") -> Publication:
+    """Make the audited marts the published data, with the digest of the ``inputs`` they were built from (see
+    warehouse/inputs.py; empty: not known, so no later run is skipped on its account). Call only after the marts gate
+    passed."""
+    published_at, counts = current_engine().publish(run_id, inputs)
     log.info("published %d tables from run %s", len(counts), run_id)
     return Publication(run_id, published_at, counts)

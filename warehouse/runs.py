@@ -45,6 +45,7 @@ class RunRecord:
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     status: str = "running"
     steps: list[StepRecord] = field(default_factory=list)
+    inputs: str = ""  # the digest of what this run builds from (warehouse/inputs.py), once known
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:

@@ -199,10 +199,38 @@ def reconcile(record: RunRecord) -> dict[str, dict]:
     return step.detail
 
 
+def compare_inputs(record: RunRecord, force: bool = False) -> bool:
+    """Digest the run's inputs into the record; False when the published data was built from the same inputs
+    (nothing to build, check or publish), unless ``force``."""
+    from .inputs import published_inputs, run_inputs
+
+    with record.step("compare_inputs") as step:
+        record.inputs = run_inputs()
+        published = published_inputs()
+        unchanged = published is not None and published[1] == record.inputs
+        step.detail = {
+            "inputs": record.inputs,
+            "published_run": published and published[0],
+            "unchanged": unchanged,
+        }
+    if unchanged and not force:
+        progress.info(
+            "nothing changed since run %s, whose marts are published: the raw data of completed loads, the"
+            " models, suites, tool versions and settings are the same. Nothing was built or published (--force"
+            " runs every step).",
+            published[0],
+        )
+        return False
+    if unchanged:
+        progress.info("nothing changed since run %s; --force: every step runs", published[0])
+    return True
+
+
 def publish_marts(record: RunRecord) -> dict[str, int]:
-    """Publish the marts atomically (the pipeline runs the marts gate as the step before)."""
+    """Publish the marts atomically (the pipeline runs the marts gate as the step before), with the digest of
+    the run's inputs."""
     with record.step("publish") as step:
-        publication = publish(record.run_id)
+        publication = publish(record.run_id, record.inputs)
         step.detail = {"published_at": publication.published_at, "row_counts": publication.row_counts}
     return publication.row_counts
 

@@ -69,6 +69,12 @@ def render_summary(record: RunRecord) -> str:
     """The run summary as text."""
     lines = [f"Run {record.run_id} on {record.warehouse}: {record.status}"]
     lines += [f"  {step.name:<14} {step.status:<7} {step.seconds:>8.1f}s" for step in record.steps]
+    lines += [
+        f"Nothing changed since run {step.detail['published_run']}, whose marts are published: nothing was"
+        " built, checked or published (--force runs every step)."
+        for step in record.steps
+        if step.name == "compare_inputs" and step.detail.get("unchanged") and step is record.steps[-1]
+    ]
     lines += _loaded(record)
     lines += _table("Raw tables", steps.raw_row_counts())
     lines += _checks(record)

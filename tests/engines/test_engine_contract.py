@@ -165,13 +165,27 @@ def test_every_engine_keeps_the_contract(engine_name: str, tmp_path: Path) -> No
     assert identity and "password" not in identity.lower()
     with engine.connect(read_only=True) as connection:
         assert engine.row_counts(connection, LOADED, ["things"]) == {"things": 2}
+        things = engine.quote(LOADED, "things")
+        hashed = f"coalesce(sum({engine.row_hash([engine.quote('id')])}), 0)"
+        both, first = (
+            engine.fetch_all(connection, f"select {hashed} from {things}{where}")[0][0]
+            for where in ("", " where id = 1")
+        )
+        second = engine.fetch_all(connection, f"select {hashed} from {things} where id = 2")[0][0]
+        assert int(both) == int(first) + int(second) and int(first) != int(second), (
+            "an order-free sum of row hashes"
+        )
 
     _build_marts(engine)
-    published_at, counts = engine.publish("contract-run")
+    published_at, counts = engine.publish("contract-run", "digest-of-the-inputs")
     assert counts == {"orders": 2} and published_at.endswith("Z")
     with engine.published_reader() as connection:
         published = engine.quote(engine.published_schema, "orders")
         assert engine.fetch_all(connection, f"select count(*) from {published}") == [(2,)]
+        publication = engine.quote(engine.published_schema, "publication")
+        assert engine.fetch_all(connection, f"select run_id, inputs from {publication}") == [
+            ("contract-run", "digest-of-the-inputs")
+        ], "readers see what the published data was built from"
 
     environment = engine.dbt_environment()
     assert all(isinstance(value, str) for value in environment.values())

@@ -5,8 +5,9 @@
 
 installs the fault, then runs ``jaffle <arguments>`` in this process, or (``leased``) every step of the
 pipeline on the demo API the way the Airflow DAG's tasks do: each under the warehouse lock, renewing the run
-lease of HOLDER, which publish gives back. The fault fires at the K-th occurrence of its event, and FIRED_FILE
-is written just before it fires, so the test knows it was injected. dbt, a subprocess of ``jaffle``, runs as
+lease of HOLDER, which publish gives back (or the input comparison, when nothing changed). The fault fires at
+the K-th occurrence of its event, and FIRED_FILE is written just before it fires, so the test knows it was
+injected. dbt, a subprocess of ``jaffle``, runs as
 ``fault_child.py dbt FAULT K FIRED_FILE PARENT_PID -- <dbt arguments>``, counting its own events.
 
 Faults (the event counted, and what happens):
@@ -177,13 +178,16 @@ def run_leased(holder: str) -> int:
     for step in pipeline.PIPELINE:
         with warehouse_lock(f"airflow {step.name}", lease_holder=holder):
             try:
-                pipeline.run_step(step.name, record, options)
+                result = pipeline.run_step(step.name, record, options)
             except StepFailed as error:
                 print(f"FAILED: {error}", file=sys.stderr)
                 return 1
-            if step is pipeline.PIPELINE[-1]:
+            ends_run = step.may_end_run and result is False  # nothing changed: the DAG skips the rest
+            if step is pipeline.PIPELINE[-1] or ends_run:
                 record.finish()
                 release_lease(holder)
+            if ends_run:
+                return 0
     return 0
 
 

@@ -115,3 +115,19 @@ def test_a_failed_task_gives_the_lease_back(leased) -> None:
         {"run_id": DAG_RUN_ID, "exception": ValueError("bad"), "task_instance": SimpleNamespace(task_id="x")}
     )
     assert current_lease() is None, "a failed DAG run must not keep the warehouse until its lease expires"
+
+
+def test_a_dag_run_with_nothing_new_ends_at_the_comparison_and_gives_the_lease_back(
+    leased, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import tasks
+    from warehouse import steps
+    from warehouse.run_lease import current_lease
+
+    monkeypatch.setattr(steps, "compare_inputs", lambda record, force: False)
+    assert tasks.run_step("compare_inputs", "local", run_id=DAG_RUN_ID) is False, (
+        "False skips the later tasks"
+    )
+    assert current_lease() is None, "the run is over: the next one may start"
+    (path,) = (data_dir / "runs").glob(f"{HOLDER}.json")
+    assert json.loads(path.read_text())["status"] == "ok"

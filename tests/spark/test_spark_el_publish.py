@@ -149,6 +149,10 @@ def test_jaffle_demo_runs_every_step_on_spark(
         built = spark.fetch_all(f"select count(*) from {spark.quote('marts', table)}")[0][0]
         assert published == built > 0, table
 
+    assert main(["demo", "--scale", "0.02", "--seed", "7"]) == 0, capsys.readouterr().err[-3000:]
+    assert "Nothing changed since run" in capsys.readouterr().out, "a rerun with nothing new builds nothing"
+    assert spark.fetch_all("select run_id, version from published.publication") == [(run_id, version)]
+
 
 ORPHAN_LOAD_ID = "9999999999.000001"  # a load with no completed _dlt_loads row
 

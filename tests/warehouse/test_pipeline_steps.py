@@ -20,6 +20,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("freshness", "transform", "reconcile"):
         monkeypatch.setattr(steps, name, lambda record, name=name: noted.append(name))
     monkeypatch.setattr(steps, "publish_marts", lambda record: noted.append("publish"))
+    monkeypatch.setattr(steps, "compare_inputs", lambda record, force: noted.append("compare_inputs") or True)
     return noted
 
 
@@ -28,6 +29,7 @@ def test_the_demo_runs_every_declared_step_once_in_order(calls: list[str]) -> No
     assert calls == [step.name for step in pipeline.PIPELINE]
     assert calls == [
         "extract_load",
+        "compare_inputs",
         "check_raw",
         "freshness",
         "transform",
@@ -39,7 +41,15 @@ def test_the_demo_runs_every_declared_step_once_in_order(calls: list[str]) -> No
 
 def test_a_run_on_configured_sources_skips_the_demo_reconciliation(calls: list[str]) -> None:
     pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="config"))
-    assert calls == ["extract_load", "check_raw", "freshness", "transform", "check_marts", "publish"]
+    assert calls == [
+        "extract_load",
+        "compare_inputs",
+        "check_raw",
+        "freshness",
+        "transform",
+        "check_marts",
+        "publish",
+    ]
 
 
 def test_publish_alone_gates_the_marts_first(calls: list[str]) -> None:
@@ -55,11 +65,34 @@ def test_a_failing_step_stops_the_run(calls: list[str], monkeypatch: pytest.Monk
     monkeypatch.setattr(steps, "check", failing_gate)
     with pytest.raises(steps.StepFailed):
         pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
-    assert calls == ["extract_load", "check_raw"]
+    assert calls == ["extract_load", "compare_inputs", "check_raw"]
 
 
 def test_jaffle_run_walks_the_declared_pipeline(calls: list[str], data_dir, monkeypatch, capsys) -> None:
     monkeypatch.setenv("WAREHOUSE", "duckdb")
     monkeypatch.setattr("warehouse.cli.print_summary", lambda record: None)
     assert main(["run"]) == 0
-    assert calls == ["extract_load", "check_raw", "freshness", "transform", "check_marts", "publish"]
+    assert calls == [
+        "extract_load",
+        "compare_inputs",
+        "check_raw",
+        "freshness",
+        "transform",
+        "check_marts",
+        "publish",
+    ]
+
+
+def test_nothing_changed_ends_the_run_after_the_comparison_unless_forced(
+    calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unchanged(record: RunRecord, force: bool) -> bool:
+        calls.append("compare_inputs")
+        return force  # as steps.compare_inputs does when the published data has the same inputs
+
+    monkeypatch.setattr(steps, "compare_inputs", unchanged)
+    pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
+    assert calls == ["extract_load", "compare_inputs"], "no gate, no dbt, no publish"
+    calls.clear()
+    pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local", force=True))
+    assert calls == [step.name for step in pipeline.PIPELINE]
