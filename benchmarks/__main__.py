@@ -41,6 +41,11 @@ def parse_arguments() -> argparse.Namespace:
         "--log-gigabytes", type=float, nargs="*", default=[1.0],
         help="sizes of the event logs for Spark against DuckDB (JSON GB; none: skip)",
     )  # fmt: skip
+    parser.add_argument(
+        "--demo-scale", type=float, default=0.1,
+        help="demo SCALE of `jaffle demo` run twice on each engine: the first run, then a rerun with nothing new"
+        " (0: skip)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--work", type=Path, default=settings.data_dir() / "bench", help="bench data (git-ignored)"
@@ -71,6 +76,9 @@ def main() -> None:
                 results += scenarios.raw_load(root, folder, engine, n_items, arguments.seed, naive)
             if not arguments.keep:
                 shutil.rmtree(folder)
+        if arguments.demo_scale:
+            for engine in engines:
+                results += scenarios.demo_reruns(root, engine, arguments.demo_scale, arguments.seed)
         if arguments.pipeline_scale:
             for engine in engines:
                 results += scenarios.whole_pipeline(root, engine, arguments.pipeline_scale, arguments.seed)

@@ -62,6 +62,11 @@ def ratios(results: Rows, scales: list[int], engines: list[str]) -> dict[str, An
                     load["rows_per_second"] / row["rows_per_second"], 1
                 )
         out |= _pipeline_ratios(results, engine)
+        first, again = _find(results, engine, "demo_first"), _find(results, engine, "demo_no_op")
+        if first and again:
+            key = f"{engine}: jaffle demo at {first['scale']:,} items"
+            out[f"{key}, first run seconds (target < 30)"] = round(first["seconds"], 1)
+            out[f"{key}, rerun with nothing new seconds (target < 5)"] = round(again["seconds"], 1)
     return out
 
 
@@ -90,7 +95,14 @@ def _pipeline_ratios(results: Rows, engine: str) -> dict[str, float]:
 PIPELINE_FULL = ("extract_load", "check_raw", "dbt_build", "checks_publish")
 PIPELINE_INCREMENTAL = tuple(f"{stage}_incremental" for stage in PIPELINE_FULL)
 NATIVE_SQL = "native_ingest_sql"  # the whole pipeline's floor on DuckDB (native_sql.py)
-PIPELINE_STAGES = {*PIPELINE_FULL, *PIPELINE_INCREMENTAL, "generate_demo", NATIVE_SQL}
+PIPELINE_STAGES = {
+    *PIPELINE_FULL,
+    *PIPELINE_INCREMENTAL,
+    "generate_demo",
+    NATIVE_SQL,
+    "demo_first",
+    "demo_no_op",
+}
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -126,6 +127,27 @@ def demo_env(work: Path, env: dict[str, str]) -> dict[str, str]:
         "SOURCES__JAFFLE_FILES__BUCKET_URL": str(work / "landing"),
         "SOURCES__JAFFLE_OLTP__CREDENTIALS": env["DEMO__OLTP_URL"],
     }
+
+
+def demo_reruns(root: Path, engine: str, demo_scale: float, seed: int) -> list[Measurement]:
+    """``jaffle demo`` from an empty warehouse, then again with nothing new: the rerun must end after
+    extract-load (warehouse/inputs.py) and publish nothing."""
+    work = root / f"demo-{engine}-{demo_scale}"
+    fresh_engine(engine, work)
+    env = engine_env(engine, work)
+    arguments = ["demo", "--scale", str(demo_scale), "--seed", str(seed)]
+    out = []
+    for stage in ("demo_first", "demo_no_op"):
+        measurement = run_cli(stage, engine, 0, arguments, env)
+        measurement.scale = pq.read_metadata(work / "source" / "items.parquet").num_rows
+        out.append(_say(measurement))
+    runs = sorted((work / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
+    steps = [step["name"] for step in json.loads(runs[-1].read_text())["steps"]]
+    if steps != ["extract_load", "compare_inputs"]:
+        raise RuntimeError(
+            f"the {engine} rerun with nothing new ran {steps}: not a no-op, the figure is void"
+        )
+    return out
 
 
 def whole_pipeline(root: Path, engine: str, demo_scale: float, seed: int) -> list[Measurement]:
