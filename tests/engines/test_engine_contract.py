@@ -14,6 +14,7 @@ from pathlib import Path
 import dlt
 import pytest
 from postgres_server import POSTGRES_ENVIRONMENT
+from sql_statements import execute_and_commit
 
 import settings
 from engines import WarehouseBusy, current_engine, engine_named
@@ -72,23 +73,11 @@ def engine_name(
         os.environ.pop("PYSPARK_GATEWAY_PORT", None)
 
 
-def _execute(engine, connection, *statements: str) -> None:
-    """Run statements on an engine's connection and commit them."""
-    cursor = connection.cursor()
-    try:
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-    connection.commit()
-
-
 def _land_raw(engine) -> None:
     """A raw table of three rows, one of them from a load that never completed, and dlt's load records."""
     table, loads = engine.quote(RAW, TABLE), engine.quote(RAW, "_dlt_loads")
     with engine.connect(role="loader") as connection:
-        _execute(
-            engine,
+        execute_and_commit(
             connection,
             f"create schema if not exists {engine.quote(RAW)}",
             f"create table {table} (id int, _dlt_load_id varchar(20))",
@@ -102,8 +91,7 @@ def _build_marts(engine) -> None:
     """A marts table of two rows, as dbt would leave it."""
     marts = engine.quote(settings.MARTS_SCHEMA, "orders")
     with engine.connect() as connection:
-        _execute(
-            engine,
+        execute_and_commit(
             connection,
             f"create schema if not exists {engine.quote(settings.MARTS_SCHEMA)}",
             f"create table {marts} (order_id int)",

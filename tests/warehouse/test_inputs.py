@@ -7,21 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sql_statements import execute_and_commit
 
 from engines import current_engine
 from warehouse import inputs
 
 RAW = "raw_digest"
-
-
-def _execute(connection, *statements: str) -> None:
-    cursor = connection.cursor()
-    try:
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-    connection.commit()
 
 
 def test_raw_content_ignores_rows_delivered_again_and_rows_of_incomplete_loads(warehouse: str) -> None:
@@ -34,7 +25,7 @@ def test_raw_content_ignores_rows_delivered_again_and_rows_of_incomplete_loads(w
             return inputs._raw_content(engine, connection, {RAW: {"orders": ["id"]}})[RAW]
 
     with engine.connect(role="loader") as connection:
-        _execute(
+        execute_and_commit(
             connection,
             f"create schema {engine.quote(RAW)}",
             f"create table {orders} (id int, total decimal(10, 2), note varchar(10),"
@@ -47,7 +38,7 @@ def test_raw_content_ignores_rows_delivered_again_and_rows_of_incomplete_loads(w
     assert first["orders"][0] == 2 and int(first["orders"][1]) != 0
 
     with engine.connect(role="loader") as connection:  # the same rows delivered again by a later load
-        _execute(
+        execute_and_commit(
             connection,
             f"update {orders} set _dlt_load_id = '2', _dlt_id = _dlt_id || 'b'",
             f"insert into {loads} values ('2', 0)",
@@ -57,12 +48,12 @@ def test_raw_content_ignores_rows_delivered_again_and_rows_of_incomplete_loads(w
     assert content() == first, "unchanged content of completed loads: the same digest"
 
     with engine.connect(role="loader") as connection:
-        _execute(connection, f"update {orders} set note = 'b' where id = 2")  # null -> a value
+        execute_and_commit(connection, f"update {orders} set note = 'b' where id = 2")  # null -> a value
     changed = content()
     assert changed != first and changed["orders"][0] == 2
 
     with engine.connect(role="loader") as connection:
-        _execute(connection, f"update {loads} set status = 0 where load_id = '3'")
+        execute_and_commit(connection, f"update {loads} set status = 0 where load_id = '3'")
     assert content()["orders"][0] == 3, "a load that completed counts"
 
 
@@ -99,14 +90,14 @@ def test_on_a_lake_that_only_appends_the_latest_version_of_each_key_is_the_input
     def load(load_id: str, *rows: str) -> None:
         with engine.connect() as connection:
             values = ", ".join(f"({row}, '{load_id}', '{load_id}-{n}')" for n, row in enumerate(rows))
-            _execute(
+            execute_and_commit(
                 connection,
                 f"insert into {orders} values {values}",
                 f"insert into {loads} values ('{load_id}', 0)",
             )
 
     with engine.connect() as connection:
-        _execute(
+        execute_and_commit(
             connection,
             f"create schema {engine.quote(RAW)}",
             f"create table {orders} (id int, total decimal(10, 2), _dlt_load_id varchar(20), _dlt_id varchar(20))",
