@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +34,7 @@ DAG_ID = "jaffle_pipeline"
 SCALE = "0.02"
 VENV_BIN = Path(sys.executable).parent
 API_DOWN_ONCE = Path(__file__).with_name("api_down_once.py")
+NETWORK_GUARD = Path(__file__).parent.parent / "network_guard"  # its sitecustomize.py
 # dlt gives up on the API after two quick attempts; Airflow retries the task a second later.
 QUICK_RETRIES = {
     "RUNTIME__REQUEST_MAX_ATTEMPTS": "2",
@@ -64,7 +66,11 @@ def _environment(airflow_env: dict[str, str], data: Path, **extra: str) -> dict[
     """The test's Airflow environment with its own data folder and demo OLTP database (DuckDB unless told)."""
     environment = airflow_environment(Path(airflow_env["AIRFLOW_HOME"]), dict(airflow_env))
     environment.pop("DESTINATION__DUCKDB__CREDENTIALS", None)
+    # Every Python process of the run refuses and records connections outside this machine (network_guard).
+    path = os.pathsep.join(filter(None, [str(NETWORK_GUARD), environment.get("PYTHONPATH")]))
     return environment | {
+        "PYTHONPATH": path,
+        "JAFFLE_NETWORK_GUARD_LOG": str(data.parent / f"{data.name}-outbound.log"),
         "PROJECT__DATA_DIR": str(data),
         "DEMO__SCALE": SCALE,
         "DEMO__OLTP_URL": f"sqlite:///{data / 'source' / 'oltp.sqlite'}",
@@ -83,6 +89,22 @@ def _dags_test(environment: dict[str, str], api_down_once: bool = False) -> subp
         capture_output=True,
         text=True,
     )
+
+
+def _assert_nothing_left_the_machine(environment: dict[str, str]) -> None:
+    """No Python process of the run tried to reach beyond loopback: telemetry is off everywhere.
+
+    The guard is shown to work first: a connection to a documentation address (RFC 5737) in the same
+    environment must be refused and recorded.
+    """
+    log = Path(environment["JAFFLE_NETWORK_GUARD_LOG"])
+    attempts = log.read_text() if log.exists() else ""
+    assert not attempts, f"outbound connections were attempted:\n{attempts[:3000]}"
+    probe = "import socket; socket.create_connection(('203.0.113.7', 80), timeout=1)"
+    refused = subprocess.run([sys.executable, "-c", probe], env=environment, capture_output=True, text=True)
+    assert refused.returncode != 0 and "network guard refused" in refused.stderr, refused.stderr[-2000:]
+    assert "203.0.113.7" in log.read_text(), "the guard records what it refuses"
+    log.unlink()
 
 
 def _output(completed: subprocess.CompletedProcess) -> str:
@@ -152,6 +174,8 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
         capture_output=True,
     )
     assert _published(by_dag) == _published(by_cli)
+    _assert_nothing_left_the_machine(environment)  # the DAG run
+    _assert_nothing_left_the_machine(_environment(airflow_env, by_cli))  # `jaffle demo`
 
     monkeypatch.setenv("PROJECT__DATA_DIR", str(by_dag))
     monkeypatch.setenv("WAREHOUSE", "duckdb")
@@ -172,6 +196,7 @@ def test_dag_retries_a_down_api_publishes_and_a_failed_gate_publishes_nothing(
     assert not (by_dag / LEASE_FILE).exists(), "the failure callback gives the failed run's lease back"
     assert published_fingerprint(with_publication=True) == published
     assert _snapshot_hash(by_dag) == snapshot
+    _assert_nothing_left_the_machine(environment)
 
 
 @pytest.mark.postgres
@@ -209,6 +234,7 @@ def test_dags_test_publishes_on_postgres(
     assert state == "success"
     assert tasks["publish"] == ("success", 1)
     assert _run_record(data)["status"] == "ok"
+    _assert_nothing_left_the_machine(environment)
     for name, value in {**credentials, "WAREHOUSE": "postgres", "PROJECT__DATA_DIR": str(data)}.items():
         monkeypatch.setenv(name, value)
     published = published_fingerprint()
