@@ -120,7 +120,7 @@ dbt-sources: setup ## rewrite dbt's sources YAML from dlt's stored schemas (`jaf
 DBT_SCORE_MIN ?= 9.5
 .PHONY: dbt-score
 dbt-score: setup $(VENV)/.extra-dev ## dbt-score on the dbt project; fails when the project scores under DBT_SCORE_MIN (9.5)
-	WAREHOUSE=duckdb $(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project --target duckdb \
+	WAREHOUSE=duckdb $(JAFFLE) dbt -- parse --quiet \
 		--target-path target/dbt_score && $(BIN)/dbt-score lint --manifest dbt_project/target/dbt_score/manifest.json \
 		--fail-project-under $(DBT_SCORE_MIN)
 

@@ -6,7 +6,6 @@ Runs on DuckDB by default and on Postgres through the ``warehouse`` parameter (m
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from raw_fixture import EXPECTED, load_raw_fixture
 
 from engines.postgres_admin import setup_roles
 from settings import DBT_PROJECT_DIR, MARTS_SCHEMA
+from warehouse.dbt import dbt_environment
 
 MARTS = ("customers", "orders", "order_items", "products", "locations", "supplies", "store_daily_revenue")
 PG_PREFIX = "DESTINATION__POSTGRES__CREDENTIALS__"
@@ -141,11 +141,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
         load_raw_fixture(destination, pipelines_dir=work_dir / "pipelines")
+        for name, value in {**env, "WAREHOUSE": warehouse}.items():
+            patch.setenv(name, value)
         if warehouse == "postgres":  # dbt builds as the transformer role, as the pipeline does
-            for name, value in env.items():
-                patch.setenv(name, value)
             setup_roles()
-    result = _run_dbt_build(warehouse, {**os.environ, **env, "WAREHOUSE": warehouse}, work_dir)
+        handed = dbt_environment()  # what the command line hands dbt: profiles.yml has no defaults
+    result = _run_dbt_build(warehouse, handed, work_dir)
     run_results_path = work_dir / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
     marts = read_marts() if result.returncode == 0 else {}
