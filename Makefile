@@ -6,7 +6,7 @@ JAFFLE := $(BIN)/jaffle
 # SCALE and SEED, when given, override [demo] scale and seed of .dlt/config.toml.
 DEMO_OPTIONS = $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED))
 # A run with nothing new (the same raw data of completed loads, models, suites and settings) ends after
-# extract-load, publishing nothing; FORCE=1 runs every step anyway.
+# extract-load and source freshness, publishing nothing; FORCE=1 runs every step anyway.
 RUN_OPTIONS = $(if $(FORCE),--force)
 API ?= local
 TEST_WORKERS ?= 2

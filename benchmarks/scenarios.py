@@ -131,7 +131,7 @@ def demo_env(work: Path, env: dict[str, str]) -> dict[str, str]:
 
 def demo_reruns(root: Path, engine: str, demo_scale: float, seed: int) -> list[Measurement]:
     """``jaffle demo`` from an empty warehouse, then again with nothing new: the rerun must end after
-    extract-load (warehouse/inputs.py) and publish nothing."""
+    extract-load and freshness (warehouse/inputs.py) and publish nothing."""
     work = root / f"demo-{engine}-{demo_scale}"
     fresh_engine(engine, work)
     env = engine_env(engine, work)
@@ -143,7 +143,7 @@ def demo_reruns(root: Path, engine: str, demo_scale: float, seed: int) -> list[M
         out.append(_say(measurement))
     runs = sorted((work / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
     steps = [step["name"] for step in json.loads(runs[-1].read_text())["steps"]]
-    if steps != ["extract_load", "compare_inputs"]:
+    if steps != ["extract_load", "freshness", "compare_inputs"]:
         raise RuntimeError(
             f"the {engine} rerun with nothing new ran {steps}: not a no-op, the figure is void"
         )

@@ -104,8 +104,8 @@ def test_the_demo_publishes_reconciled_marts_and_two_reruns_change_nothing(
         run = last_run()
         assert new_rows(run, "orders") == 0, f"run {rerun} must not load any order again"
         assert one_value("select count(*) from raw_jaffle_api.orders") == raw_orders
-        assert [step["name"] for step in run["steps"]] == ["extract_load", "compare_inputs"], (
-            f"run {rerun} had nothing new: no gate, no dbt, no publish"
+        assert [step["name"] for step in run["steps"]] == ["extract_load", "freshness", "compare_inputs"], (
+            f"run {rerun} had nothing new: no gate, no dbt build, no publish"
         )
         assert "Nothing changed since run" in capsys.readouterr().out
         assert one_value("select run_id from published.publication") == publication

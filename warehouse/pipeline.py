@@ -54,15 +54,16 @@ PIPELINE: tuple[Step, ...] = (
         lambda record, options: steps.extract_load(record, options.api, options.landing, options.sources),
         per_source=True,
     ),
+    Step("freshness", "`dbt source freshness` on dlt's completed loads.", lambda r, _: steps.freshness(r)),
     Step(
         "compare_inputs",
         "Digest the run's inputs (completed loads, models, suites, settings): when the published data was built"
-        " from the same, nothing changed and the rest of the run is skipped (`--force` runs it).",
+        " from the same, nothing changed and the rest of the run is skipped (`--force` runs it). It follows"
+        " freshness, so a source that stopped delivering still fails the run.",
         lambda r, options: steps.compare_inputs(r, options.force),
         may_end_run=True,
     ),
     Step("check_raw", "The raw gate (Great Expectations, fail-closed).", lambda r, _: steps.check(r, "raw")),
-    Step("freshness", "`dbt source freshness` on dlt's completed loads.", lambda r, _: steps.freshness(r)),
     Step("transform", "dbt build: models, snapshots, data and unit tests.", lambda r, _: steps.transform(r)),
     Step(
         "reconcile",

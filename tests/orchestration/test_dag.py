@@ -29,14 +29,14 @@ def test_dag_settings(dag) -> None:
 
 
 def test_tasks_and_edges(dag) -> None:
-    """extract-load per source -> inputs compared -> raw gate -> freshness -> dbt build -> reconcile -> marts
+    """extract-load per source -> freshness -> inputs compared -> raw gate -> dbt build -> reconcile -> marts
     gate -> publish; the comparison short-circuits the rest when nothing changed."""
     for source in settings.extract_load_sources():
         task = dag.get_task(f"extract_load_{source}")
-        assert task.downstream_task_ids == {"compare_inputs"}
+        assert task.downstream_task_ids == {"freshness"}
         assert task.retries > 0 and task.retry_exponential_backoff
     assert type(dag.get_task("compare_inputs")).__name__ == "ShortCircuitOperator"
-    chain = ["compare_inputs", "check_raw", "freshness", "transform", "reconcile", "check_marts", "publish"]
+    chain = ["freshness", "compare_inputs", "check_raw", "transform", "reconcile", "check_marts", "publish"]
     for earlier, later in zip(chain, chain[1:], strict=False):
         assert dag.get_task(earlier).downstream_task_ids == {later}
     publish = dag.get_task("publish")

@@ -11,9 +11,9 @@ from warehouse.runs import RunRecord
 # The steps of a run on the configured sources, in order (the demo adds its reconciliation after transform).
 CONFIGURED_RUN = [
     "extract_load",
+    "freshness",
     "compare_inputs",
     "check_raw",
-    "freshness",
     "transform",
     "check_marts",
     "publish",
@@ -59,7 +59,7 @@ def test_a_failing_step_stops_the_run(calls: list[str], monkeypatch: pytest.Monk
     monkeypatch.setattr(steps, "check", failing_gate)
     with pytest.raises(steps.StepFailed):
         pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
-    assert calls == ["extract_load", "compare_inputs", "check_raw"]
+    assert calls == ["extract_load", "freshness", "compare_inputs", "check_raw"]
 
 
 def test_jaffle_run_walks_the_declared_pipeline(calls: list[str], data_dir, monkeypatch, capsys) -> None:
@@ -78,7 +78,7 @@ def test_nothing_changed_ends_the_run_after_the_comparison_unless_forced(
 
     monkeypatch.setattr(steps, "compare_inputs", unchanged)
     pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local"))
-    assert calls == ["extract_load", "compare_inputs"], "no gate, no dbt, no publish"
+    assert calls == ["extract_load", "freshness", "compare_inputs"], "no gate, no dbt build, no publish"
     calls.clear()
     pipeline.run_pipeline(RunRecord(), pipeline.RunOptions(api="local", force=True))
     assert calls == [step.name for step in pipeline.PIPELINE]
