@@ -69,7 +69,7 @@ def read_source_entry(path: Path, source: str) -> dict[str, Any] | None:
 HOURS_PER_PERIOD = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
 
 
-def _threshold_hours(threshold: dict[str, Any] | None, where: str) -> float | None:
+def threshold_hours(threshold: dict[str, Any] | None, where: str) -> float | None:
     """A dbt freshness threshold (``{count: 36, period: hour}``) in hours; None when not set."""
     if not threshold:
         return None
@@ -93,8 +93,8 @@ def freshness_hours(source: str, staging_dir: Path = STAGING_DIR) -> tuple[float
     freshness = (loads.get("config") or {}).get("freshness") or (entry.get("config") or {}).get("freshness")
     if not freshness:
         return None
-    warn = _threshold_hours(freshness.get("warn_after"), f"{path}: {source}")
-    error = _threshold_hours(freshness.get("error_after"), f"{path}: {source}")
+    warn = threshold_hours(freshness.get("warn_after"), f"{path}: {source}")
+    error = threshold_hours(freshness.get("error_after"), f"{path}: {source}")
     if warn is None or error is None:
         return None
     return warn, error

@@ -159,13 +159,31 @@ def check(record: RunRecord, stage: str) -> Any:
 
 
 def freshness(record: RunRecord) -> None:
-    """``dbt source freshness`` on dlt's completed loads: a source past its error threshold stops the run."""
-    with record.step("freshness"):
-        if run_dbt("source", "freshness").returncode != 0:
+    """Source freshness by the sources YAML's declarations (``dbt source freshness``'s), read without a dbt
+    process where the query is one of the project's (see ``source_freshness``): an error stops the run."""
+    from .source_freshness import dbt_selectors, declared_checks, native_freshness
+
+    with record.step("freshness") as step:
+        checks = declared_checks()
+        results = native_freshness(checks)
+        step.detail = {f"{r.source}.{r.table}": r.status for r in results}
+        for result in results:
+            if result.status != "pass":
+                progress.warning("freshness %s: %s", result.status.upper(), result.describe())
+        stale = [result.describe() for result in results if result.status == "error"]
+        selectors = dbt_selectors(checks)
+        if selectors and run_dbt("source", "freshness", "--select", *selectors).returncode != 0:
+            stale.append(f"{', '.join(selectors)} (dbt source freshness, see the output above)")
+        if stale:
             raise StepFailed(
-                "a source is stale: its newest completed load is older than the error threshold (see the output"
-                " above); load it again (`make el`) or find why its loads fail"
+                "a source is stale: "
+                + "; ".join(stale)
+                + ". Load it again (`make el`) or find why its loads fail"
             )
+        warned = sum(result.status == "warn" for result in results)
+        progress.info(
+            "Freshness: %d declared tables checked, %d past their warning threshold", len(results), warned
+        )
 
 
 def transform(record: RunRecord) -> None:

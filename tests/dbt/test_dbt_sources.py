@@ -24,6 +24,7 @@ from warehouse.cli import main
 from warehouse.dbt import dbt_environment
 from warehouse.dbt_sources import GENERATED, render_sources, sources_file
 from warehouse.loader_schema import LoadedColumn, LoadedTable, read_loaded_tables
+from warehouse.source_freshness import declared_checks, native_freshness
 
 SOURCES = list(extract_load_sources())  # the sources of .dlt/config.toml
 
@@ -221,15 +222,19 @@ def test_quarantine_is_documented_before_and_after_its_first_row(
 
 
 def _freshness(work_dir: Path, target: str = "duckdb") -> tuple[int, dict[str, str]]:
-    """``dbt source freshness``: its exit code and the status per `source.table`."""
+    """``dbt source freshness``: its exit code and the status per `source.table` (the native read agreeing)."""
     project = str(DBT_PROJECT_DIR)
     command = [dbt_executable(), "source", "freshness", "--project-dir", project, "--profiles-dir", project]
     command += ["--target", target, "--target-path", str(work_dir), "--log-path", str(work_dir)]
     done = subprocess.run(command, env=dbt_environment(), capture_output=True, text=True, timeout=300)
     results = json.loads((work_dir / "sources.json").read_text())["results"]
-    return done.returncode, {
-        ".".join(result["unique_id"].split(".")[2:]): result["status"] for result in results
+    statuses = {".".join(result["unique_id"].split(".")[2:]): result["status"] for result in results}
+    # The pipeline's freshness step reads the same declarations without dbt: it must agree with dbt on each.
+    native = {
+        f"{result.source}.{result.table}": result.status for result in native_freshness(declared_checks())
     }
+    assert native == statuses
+    return done.returncode, statuses
 
 
 # Every table with a freshness declaration: each source's completed loads, and the tables that get rows daily.
