@@ -25,6 +25,8 @@ def dbt_environment() -> dict[str, str]:
     environment["DESTINATION__DUCKDB__CREDENTIALS"] = str(settings.duckdb_path())
     environment |= engine.dbt_environment()
     environment["JAFFLE_DBT_EVENT_LOGS"] = str(settings.event_logs_dir())  # models/logs read them
+    # The staging models of the sources the warehouse loads, and only those, are built (dbt_project.yml).
+    environment["JAFFLE_DBT_SOURCES"] = ",".join(settings.extract_load_sources())
     environment.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return environment
 

@@ -16,6 +16,7 @@ table with no completed load at all is ``error`` (dbt cannot compute its age eit
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,11 +92,19 @@ class DeclaredCheck:
     error_hours: float | None
 
 
-def declared_checks(staging_dir: Path = STAGING_DIR) -> list[DeclaredCheck]:
+def declared_checks(
+    sources: Iterable[str] | None = None, staging_dir: Path = STAGING_DIR
+) -> list[DeclaredCheck]:
     """Every table with a freshness threshold and a query, as dbt reads them (a table's config, else its
-    source's)."""
+    source's), of the given sources (default: every source with a sources YAML). dbt sees only the sources the
+    warehouse loads (dbt_project.yml), so the pipeline asks for those."""
     checks = []
-    for source in declared_sources(staging_dir):
+    wanted = (
+        declared_sources(staging_dir)
+        if sources is None
+        else sorted(set(sources) & set(declared_sources(staging_dir)))
+    )
+    for source in wanted:
         path = sources_file(source, staging_dir)
         entry = read_source_entry(path, source) or {}
         inherited = entry.get("config") or {}

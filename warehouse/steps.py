@@ -164,7 +164,7 @@ def freshness(record: RunRecord) -> None:
     from .source_freshness import dbt_selectors, declared_checks, native_freshness
 
     with record.step("freshness") as step:
-        checks = declared_checks()
+        checks = declared_checks(settings.extract_load_sources())
         results = native_freshness(checks)
         step.detail = {f"{r.source}.{r.table}": r.status for r in results}
         for result in results:

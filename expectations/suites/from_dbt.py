@@ -64,6 +64,7 @@ def parse_project(project_dir: Path = DBT_PROJECT_DIR) -> dict:
             # profiles.yml and the sources read only what they are handed; parsing opens no connection
             "DESTINATION__DUCKDB__CREDENTIALS": str(settings.duckdb_path()),
             "JAFFLE_DBT_EVENT_LOGS": str(settings.event_logs_dir()),
+            "JAFFLE_DBT_SOURCES": ",".join(settings.extract_load_sources()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         command = [dbt_executable(), "parse", "--project-dir", str(project_dir)]

@@ -89,6 +89,7 @@ def _write_day(root: Path, day: date, lines: list[str]) -> None:
 def _start_dbt(logs: Path, work: Path) -> subprocess.Popen:
     """``dbt build --select logs`` over ``logs`` into a DuckDB file of its own, in the background."""
     env = {**os.environ, "WAREHOUSE": "duckdb", "JAFFLE_DBT_EVENT_LOGS": str(logs),
+           "JAFFLE_DBT_SOURCES": "jaffle_api,jaffle_files,jaffle_oltp",
            "DESTINATION__DUCKDB__CREDENTIALS": str(work / "trends.duckdb")}  # fmt: skip
     project = str(DBT_PROJECT_DIR)
     command = [DBT, "build", "--select", "logs", "--project-dir", project, "--profiles-dir", project,

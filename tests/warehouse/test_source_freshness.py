@@ -83,16 +83,21 @@ def _load(connection: Warehouse, load_id: str, status: int, hours_ago: float) ->
 
 
 def _statuses(staging: Path) -> dict[str, str]:
-    return {f"{r.source}.{r.table}": r.status for r in native_freshness(declared_checks(staging), now=NOW)}
+    return {
+        f"{r.source}.{r.table}": r.status
+        for r in native_freshness(declared_checks(staging_dir=staging), now=NOW)
+    }
 
 
 def test_the_declarations_are_read_as_dbt_reads_them(staging: Path) -> None:
-    checks = {f"{check.source}.{check.table}": check for check in declared_checks(staging)}
+    checks = {f"{check.source}.{check.table}": check for check in declared_checks(staging_dir=staging)}
     assert sorted(checks) == ["crm._dlt_loads", "shop._dlt_loads", "shop.events", "shop.orders"]
     assert (checks["shop._dlt_loads"].kind, checks["shop._dlt_loads"].error_hours) == ("loads", 72.0)
     assert (checks["shop.orders"].kind, checks["shop.orders"].error_hours) == ("rows_loaded", None)
     assert checks["shop.events"].kind is None, "a query the project did not write is dbt's to run"
     assert dbt_selectors(list(checks.values())) == ["source:shop.events"]
+    # A source the warehouse does not load is not checked (dbt does not see it either: dbt_project.yml).
+    assert {check.source for check in declared_checks(["shop", "other"], staging_dir=staging)} == {"shop"}
 
 
 def test_only_completed_loads_count_and_each_threshold_gives_its_status(
@@ -124,8 +129,13 @@ def test_the_step_fails_naming_each_stale_table_and_warns_for_the_rest(
     _load(shop_loads, "1", 0, hours_ago=100)
     shop_loads.execute("insert into raw_shop.orders values ('o1', '1')")
     # The custom query would need dbt: drop it here (its selectors are the test above's).
-    checks = [check for check in declared_checks(staging) if check.kind]
-    monkeypatch.setattr(source_freshness, "declared_checks", lambda: checks)
+    checks = [check for check in declared_checks(staging_dir=staging) if check.kind]
+    monkeypatch.setenv("EXTRACT_LOAD__SOURCES", '["shop", "crm"]')
+    monkeypatch.setattr(
+        source_freshness,
+        "declared_checks",
+        lambda sources: [check for check in checks if check.source in sources],
+    )
     record = RunRecord()
     with pytest.raises(StepFailed) as failed:
         steps.freshness(record)

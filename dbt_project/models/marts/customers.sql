@@ -14,7 +14,11 @@ orders as (
 
 loyalty_events as (
 
-    select * from {{ ref('stg_jaffle_files__loyalty_events') }}
+    {%- if source_selected('jaffle_files') %}
+        select * from {{ ref('stg_jaffle_files__loyalty_events') }}
+    {%- else %}
+        {{ no_rows({'customer_id': dbt.type_string(), 'points': dbt.type_bigint()}) }}
+    {%- endif %}
 
 ),
 

@@ -8,19 +8,33 @@ locations as (
 
 store_events as (
 
-    select * from {{ ref('stg_jaffle_files__store_events') }}
+    {%- if source_selected('jaffle_files') %}
+        select * from {{ ref('stg_jaffle_files__store_events') }}
+    {%- else %}
+        {{ no_rows({'location_id': dbt.type_string(), 'event_type': dbt.type_string()}) }}
+    {%- endif %}
 
 ),
 
 employees as (
 
-    select * from {{ ref('stg_jaffle_oltp__employees') }}
+    {%- if source_selected('jaffle_oltp') %}
+        select * from {{ ref('stg_jaffle_oltp__employees') }}
+    {%- else %}
+        {{ no_rows({'location_id': dbt.type_string()}) }}
+    {%- endif %}
 
 ),
 
 inventory_levels as (
 
-    select * from {{ ref('stg_jaffle_oltp__inventory_levels') }}
+    {%- if source_selected('jaffle_oltp') %}
+        select * from {{ ref('stg_jaffle_oltp__inventory_levels') }}
+    {%- else %}
+        {{ no_rows({
+            'location_id': dbt.type_string(), 'units_on_hand': dbt.type_bigint(), 'reorder_point_units': dbt.type_bigint()
+        }) }}
+    {%- endif %}
 
 ),
 

@@ -8,7 +8,14 @@ supplies as (
 
 supplier_prices as (
 
-    select * from {{ ref('stg_jaffle_files__supplier_prices') }}
+    {%- if source_selected('jaffle_files') %}
+        select * from {{ ref('stg_jaffle_files__supplier_prices') }}
+    {%- else %}
+        {{ no_rows({
+            'supply_id': dbt.type_string(), 'product_id': dbt.type_string(), 'supplier_name': dbt.type_string(),
+            'supplier_cost': 'decimal(16, 2)', 'valid_from': 'date'
+        }) }}
+    {%- endif %}
 
 ),
 
