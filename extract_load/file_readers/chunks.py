@@ -11,6 +11,7 @@ import pyarrow as pa
 
 Rows = pa.Table | list[dict[str, Any]]
 NUL = b"\x00"
+UTF8_BOM = b"\xef\xbb\xbf"  # a byte-order mark some tools write at the start of a UTF-8 file
 
 
 class FileFormatError(ValueError):

@@ -213,6 +213,16 @@ def _positions(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
 
 
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A column of text as plain strings (also when dictionary-encoded or a string view); None for others."""
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return pc.cast(column, pa.large_string())
+    return None
+
+
 def _failing_ranges(column: pa.Array, target: pa.DataType, offset: int = 0) -> list[tuple[int, int]]:
     """(start, stop) ranges holding every value Arrow cannot cast, found by halving down to FALLBACK_ROWS."""
     try:
@@ -263,8 +273,9 @@ def cast_table(table: pa.Table, rules: ColumnRules) -> tuple[pa.Table, dict[int,
         if key in rules.required and column.null_count:
             for position in _positions(pc.is_null(column)):
                 bad.setdefault(int(position), f"required column {name!r} is empty")
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            for position in _positions(pc.match_substring(column, "\x00")):
+        text = _text(column)
+        if text is not None:
+            for position in _positions(pc.match_substring(text, "\x00")):
                 bad.setdefault(int(position), f"column {name!r}: NUL character in the value")
         declared = rules.types.get(key)
         if declared is None:

@@ -24,12 +24,12 @@ import pyarrow.csv as pacsv
 
 from extract_load.column_names import ColumnNameCollisionError, colliding_names
 
-from .chunks import NUL, FileFormatError, ReadChunk, Reject, record_blocks
+from .chunks import NUL, UTF8_BOM, FileFormatError, ReadChunk, Reject, record_blocks
 from .columns import ColumnRules, cast_table
 from .csv_sniffer import AUTO, sniff_delimiter
 
-UTF8_BOM = b"\xef\xbb\xbf"
 UTF8 = ("utf-8", "utf8", "utf_8")
+BLANK = (b"", b"\r")  # a blank line, as a record
 Numbered = list[tuple[int, bytes]]
 
 
@@ -90,6 +90,12 @@ def header_names(record: bytes, rules: ColumnRules, dialect: CsvDialect = DEFAUL
     names = next(reader, [])
     if not names or any(not name.strip() for name in names):
         raise FileFormatError(f"the CSV header has an empty column name: {text!r}")
+    if next(reader, None) is not None:  # the file's lines end with a bare carriage return, never cut
+        first = text.partition("\r")[0]
+        raise FileFormatError(
+            "the CSV header record holds more than one line (ended by a bare carriage return, \\r): "
+            f"{first!r}; lines must end with \\n or \\r\\n"
+        )
     return checked_names(names, rules, text)
 
 
@@ -230,7 +236,15 @@ def read_csv(
     if dialect.encoding.lower() not in UTF8:
         stream = Utf8Stream(stream, dialect.encoding)  # type: ignore[assignment]
     names = checked_names(list(dialect.names), rules, ",".join(dialect.names)) if dialect.names else None
+    started = False
     for numbers, records, balanced, text in record_blocks(stream, block_bytes, dialect.quote):
+        if not started:  # blank lines before the first record (the header) are not records either
+            blank = next((i for i, record in enumerate(records) if record not in BLANK), len(records))
+            if blank:
+                numbers, records, text = numbers[blank:], records[blank:], None
+            if not records:
+                continue
+            started = True
         if dialect.delimiter == AUTO:  # told from this file's first records, once
             dialect = replace(dialect, delimiter=sniff_delimiter(records, dialect.quote_char))
             text = None

@@ -1,8 +1,9 @@
 """JSON Lines (plain or gzipped: the caller opens the stream), one object per line, parsed with orjson.
 
 A line that is not valid UTF-8, not valid JSON, not an object, holds a NUL character, gives one key twice in
-an object or holds a value that does not read as its declared type is rejected with its line number and raw
-bytes. Blank lines are not records. orjson keeps the last of duplicate keys and reads integers beyond 64 bits
+an object, nests objects and arrays too deeply or holds a value that does not read as its declared type is
+rejected with its line number and raw bytes. Blank lines are not records, and a byte-order mark before the
+first line is not part of it. orjson keeps the last of duplicate keys and reads integers beyond 64 bits
 as floats, so a line that may hold either is parsed again with the standard library, which keeps them exact.
 """
 
@@ -15,7 +16,7 @@ from typing import IO, Any
 
 import orjson
 
-from .chunks import NUL, ReadChunk, Reject, line_blocks
+from .chunks import NUL, UTF8_BOM, ReadChunk, Reject, line_blocks
 from .columns import ColumnRules, check_record
 
 JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
@@ -24,6 +25,9 @@ JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a numb
 _WIDE_FLOAT = 2.0**63
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
 _QUOTE_BLANK = re.compile(rb'"[ \t\r]')
+# dlt makes a child table per level of nested arrays (on DuckDB their file names outgrow the file system near
+# 40 levels) and writes rows with orjson, which refuses 255 levels: a deeper line would fail the whole run.
+MAX_NESTING = 32
 
 
 class DuplicateKeyError(ValueError):
@@ -63,16 +67,37 @@ def _wide(values: Iterable[Any]) -> bool:
     return False
 
 
+def _too_deep(line: bytes, value: dict[str, Any]) -> bool:
+    """True when objects and arrays nest more than MAX_NESTING levels (the line's object is level 1)."""
+    if line.count(b"{") + line.count(b"[") <= MAX_NESTING:
+        return False
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        if depth > MAX_NESTING:
+            return True
+        level = [
+            item
+            for container in level
+            for item in (container.values() if type(container) is dict else container)
+            if type(item) is dict or type(item) is list
+        ]
+    return False
+
+
 def _parse(line: bytes) -> Any:
     """A line's JSON value: orjson's, or the standard library's when a key may repeat or an integer be long.
 
     Each key ends with '"' then ':' in the raw text (blanks between only if a quote is followed by one), and
     only escaped quotes inside strings add more: as many keys parsed as key ends proves no key repeats. A flat
-    object is settled by its length. Values other than objects are rejected whatever they hold.
+    object is settled by its length. Values other than objects are rejected whatever they hold; an object nested
+    too deeply is refused before anything walks it.
     """
     value = orjson.loads(line)
     if type(value) is not dict:
         return value
+    if _too_deep(line, value):
+        raise ValueError(f"objects and arrays nested deeper than {MAX_NESTING} levels")
     ends = len(_KEY_END.findall(line)) if _QUOTE_BLANK.search(line) else line.count(b'":')
     if (ends > len(value) and _key_count(value) < ends) or _wide(value.values()):
         return json.loads(line, object_pairs_hook=_unique_keys)
@@ -107,7 +132,7 @@ def line_reason(line: bytes, rules: ColumnRules) -> tuple[dict[str, Any] | None,
         value = _parse(line)
     except orjson.JSONDecodeError as error:
         return None, _undecodable(line, error)
-    except ValueError as error:  # a duplicate key, or a number too long for Python to read
+    except ValueError as error:  # a duplicate key, a number too long for Python to read, too deep a value
         return None, str(error)
     if not isinstance(value, dict):
         kind = "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
@@ -121,6 +146,8 @@ def line_reason(line: bytes, rules: ColumnRules) -> tuple[dict[str, Any] | None,
 def read_jsonl(stream: IO[bytes], rules: ColumnRules, block_bytes: int) -> Iterator[ReadChunk]:
     """Chunks of a JSON Lines file: good records as dicts, bad lines as rejects."""
     for first, lines in line_blocks(stream, block_bytes):
+        if first == 1:
+            lines[0] = lines[0].removeprefix(UTF8_BOM)
         rows: list[dict[str, Any]] = []
         rejects: list[Reject] = []
         for number, line in enumerate(lines, first):

@@ -3,7 +3,8 @@
 A file that cannot be opened or decoded is a ``FileFormatError`` naming the rows it failed at (the caller adds
 the file; nothing of it is loaded): any error raised inside pyarrow or fastavro becomes one. A row whose value
 does not read as its declared type, does not fit the warehouse (beyond int64, a too wide decimal) or holds a
-NUL character is rejected with its 1-based row number.
+NUL character is rejected with its 1-based row number. A Parquet column name given twice fails the run, as a
+repeated CSV header does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import fastavro
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from extract_load.column_names import ColumnNameCollisionError
 
 from .chunks import FileFormatError, ReadChunk, Reject
 from .columns import ColumnRules, cast_table, check_record
@@ -55,9 +58,13 @@ def read_parquet(stream: IO[bytes], rules: ColumnRules, chunk_rows: int) -> Iter
     """Chunks of ``chunk_rows`` rows of a Parquet file as Arrow tables (needs a seekable stream)."""
     try:
         parquet = pq.ParquetFile(stream)
-        missing = rules.missing_required(parquet.schema_arrow.names)
+        names = parquet.schema_arrow.names
     except (pa.ArrowException, OSError) as error:
         raise FileFormatError(f"not a readable Parquet file: {_failure(error)}") from None
+    repeated = {name: [name, name] for name in names if names.count(name) > 1}
+    if repeated:
+        raise ColumnNameCollisionError(rules.table, repeated)
+    missing = rules.missing_required(names)
     if missing:
         raise FileFormatError(f"the Parquet schema lacks required column(s) {missing}")
     done = 0
@@ -93,17 +100,23 @@ def _avro_records(stream: IO[bytes]) -> Iterator[Any]:
 
 
 def read_avro(stream: IO[bytes], rules: ColumnRules, chunk_rows: int) -> Iterator[ReadChunk]:
-    """Chunks of ``chunk_rows`` records of an Avro container file as lists of dicts."""
+    """Chunks of ``chunk_rows`` records of an Avro container file as lists of dicts; the records read before
+    the file breaks are yielded before the error is raised."""
     rows: list[dict[str, Any]] = []
     rejects: list[Reject] = []
-    for position, record in enumerate(_avro_records(stream), 1):
-        reason = check_record(record, rules) if isinstance(record, dict) else "not an Avro record"
-        if reason is None:
-            rows.append(record)
-        else:
-            rejects.append(Reject(position, _as_json(record), reason))
-        if len(rows) + len(rejects) >= chunk_rows:
+    try:
+        for position, record in enumerate(_avro_records(stream), 1):
+            reason = check_record(record, rules) if isinstance(record, dict) else "not an Avro record"
+            if reason is None:
+                rows.append(record)
+            else:
+                rejects.append(Reject(position, _as_json(record), reason))
+            if len(rows) + len(rejects) >= chunk_rows:
+                yield ReadChunk(rows, rejects)
+                rows, rejects = [], []
+    except FileFormatError:
+        if rows or rejects:
             yield ReadChunk(rows, rejects)
-            rows, rejects = [], []
+        raise
     if rows or rejects:
         yield ReadChunk(rows, rejects)

@@ -8,7 +8,7 @@ from typing import Any
 
 import dlt
 
-from extract_load.files import build_files_source
+from extract_load.files import FilesDeclaration, build_files_source
 from extract_load.ledger import RowLedger
 from extract_load.registry import declaration_of
 
@@ -36,10 +36,14 @@ class FilePipeline:
 
     pipeline: dlt.Pipeline
 
-    def run(self, bucket_url: str, **source_args: Any) -> FileRun:
-        """Extract, normalize and load the file source once with a fresh ledger."""
+    def run(
+        self, bucket_url: str, declaration: FilesDeclaration | None = None, **source_args: Any
+    ) -> FileRun:
+        """Extract, normalize and load the file source (the demo's, or ``declaration``'s) once with a fresh
+        ledger."""
         ledger = RowLedger()
-        self.pipeline.run(jaffle_files_source(bucket_url, ledger, **source_args))
+        declaration = declaration or declaration_of("jaffle_files")
+        self.pipeline.run(build_files_source(declaration, bucket_url, ledger, **source_args))
         info = self.pipeline.last_trace.last_normalize_info
         counts = {t: n for t, n in (info.row_counts if info else {}).items() if not t.startswith("_dlt")}
         return FileRun(ledger, counts)
