@@ -104,3 +104,24 @@ def assert_quarantined(
         assert row["table_name"] == table
         assert reason in row["reason"], (number, row["reason"])
         assert row["raw_text"] == raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+# A tweet in a file whose name marks an upload in progress: every storage skips it.
+HIDDEN_TWEET = b'{"id": "hidden-1", "user_id": "u", "tweeted_at": "2024-01-01T00:00:00", "content": "x"}\n'
+HIDDEN_NAME = ".upload-in-progress.jsonl"
+
+
+def assert_hidden_file_skipped(
+    files_pipeline: FilePipeline,
+    landing_url: str,
+    expected_reads: dict[str, int],
+    records: list[Any],
+    storage: str,
+) -> None:
+    """A run over ``landing_url`` (holding ``tweets/<HIDDEN_NAME>``) reads what a folder would and names the
+    skipped file in a warning."""
+    run = files_pipeline.run(landing_url)
+    assert run.ledger.read == expected_reads, f"{storage} must skip hidden files as a folder does"
+    assert files_pipeline.rows("select count(*) from tweets where id = 'hidden-1'") == [(0,)]
+    warned = [record.getMessage() for record in records if record.levelname == "WARNING"]
+    assert any(HIDDEN_NAME in message for message in warned), warned

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from file_source_helpers import FilePipeline, jaffle_files_source, upload_folder
+from file_source_helpers import (
+    HIDDEN_NAME,
+    HIDDEN_TWEET,
+    FilePipeline,
+    assert_hidden_file_skipped,
+    jaffle_files_source,
+    upload_folder,
+)
 
 LANDING_TABLES = ("tweets", "supplier_prices", "store_events", "loyalty_events")
 DECLARED_TYPES = {
@@ -162,23 +169,20 @@ def test_small_chunks_load_every_row(
     assert_loaded_like_the_manifest(files_pipeline, manifest)
 
 
-HIDDEN_TWEET = b'{"id": "hidden-1", "user_id": "u", "tweeted_at": "2024-01-01T00:00:00", "content": "x"}\n'
-
-
 def test_a_hidden_file_is_skipped_and_named_in_a_warning_on_a_folder(
     demo_landing: tuple[Path, dict],
     landing: Path,
     files_pipeline: FilePipeline,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    (landing / "tweets" / ".upload-in-progress.jsonl").write_bytes(HIDDEN_TWEET)
+    (landing / "tweets" / HIDDEN_NAME).write_bytes(HIDDEN_TWEET)
     (landing / "tweets" / "..\\..\\evil.jsonl").write_bytes(HIDDEN_TWEET)
     run = files_pipeline.run(str(landing))
     assert run.unbalanced() == []
     assert run.ledger.read == demo_landing[1]["landing_row_counts"], "a hidden file's rows were read"
     assert files_pipeline.rows("select count(*) from tweets where id = 'hidden-1'") == [(0,)]
     warned = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
-    for name in (".upload-in-progress.jsonl", "evil.jsonl"):
+    for name in (HIDDEN_NAME, "evil.jsonl"):
         assert any(name in message and "starting with '.'" in message for message in warned), warned
 
 
@@ -190,11 +194,6 @@ def test_a_hidden_file_is_skipped_and_named_in_a_warning_on_s3(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     bucket, prefix = s3_landing.removeprefix("s3://").split("/", 1)
-    s3_client.put_object(Bucket=bucket, Key=f"{prefix}/tweets/.upload-in-progress.jsonl", Body=HIDDEN_TWEET)
-    run = files_pipeline.run(s3_landing)
-    assert run.ledger.read == demo_landing[1]["landing_row_counts"], (
-        "S3 must skip hidden files as a folder does"
-    )
-    assert files_pipeline.rows("select count(*) from tweets where id = 'hidden-1'") == [(0,)]
-    warned = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
-    assert any(".upload-in-progress.jsonl" in message for message in warned), warned
+    s3_client.put_object(Bucket=bucket, Key=f"{prefix}/tweets/{HIDDEN_NAME}", Body=HIDDEN_TWEET)
+    counts = demo_landing[1]["landing_row_counts"]
+    assert_hidden_file_skipped(files_pipeline, s3_landing, counts, caplog.records, "S3")

@@ -23,7 +23,7 @@ from typing import Any
 
 import dlt
 import pytest
-from file_source_helpers import FilePipeline
+from file_source_helpers import HIDDEN_NAME, HIDDEN_TWEET, FilePipeline, assert_hidden_file_skipped
 
 from settings import dataset_of
 
@@ -193,12 +193,6 @@ def test_a_hidden_file_is_skipped_and_named_in_a_warning_on_gcs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     bucket, prefix = gcs_landing.removeprefix("gs://").split("/", 1)
-    hidden = b'{"id": "hidden-1", "user_id": "u", "tweeted_at": "2024-01-01T00:00:00", "content": "x"}\n'
-    gcs_client.bucket(bucket).blob(f"{prefix}/tweets/.upload-in-progress.jsonl").upload_from_string(hidden)
-    run = files_pipeline.run(gcs_landing)
-    assert run.ledger.read == demo_landing[1]["landing_row_counts"], (
-        "GCS must skip hidden files as a folder does"
-    )
-    assert files_pipeline.rows("select count(*) from tweets where id = 'hidden-1'") == [(0,)]
-    warned = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
-    assert any(".upload-in-progress.jsonl" in message for message in warned), warned
+    gcs_client.bucket(bucket).blob(f"{prefix}/tweets/{HIDDEN_NAME}").upload_from_string(HIDDEN_TWEET)
+    counts = demo_landing[1]["landing_row_counts"]
+    assert_hidden_file_skipped(files_pipeline, gcs_landing, counts, caplog.records, "GCS")
