@@ -86,8 +86,8 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 # and kind of extract-load fault, random injection points; STEP_FAULT_SAMPLE faults of the later steps on
 # one engine, as each engine's reference runs cost minutes). The seeds are printed in pytest's headers;
 # JAFFLE_SLOW_SEED=N and JAFFLE_FAULT_SEED=N repeat a sample. make test-all runs every test.
-SLOW_SAMPLE ?= 0.4
-FAULT_SAMPLE ?= 45
+SLOW_SAMPLE ?= 0.25
+FAULT_SAMPLE ?= 38
 STEP_FAULT_SAMPLE ?= 1
 test: setup $(VENV)/.extra-dev ## the fast tier, and seeded samples of the slow tier and the faults (Postgres tests skip when no server is reachable, fail in CI)
 	@status=0; JAFFLE_SLOW_SAMPLE=$(SLOW_SAMPLE) JAFFLE_SLOW_SEED=$${JAFFLE_SLOW_SEED:-$$RANDOM} \
