@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
+from .value_shapes import ShapeMemory
 from .wide_numbers import INT64, decimal_type, narrow_undeclared, to_decimal, undeclared_value
 
 _NAMING = NamingConvention()
@@ -69,6 +70,8 @@ class ColumnRules:
     table: str
     types: Mapping[str, Declared] = field(default_factory=dict)
     required: frozenset[str] = frozenset()
+    # the shape each undeclared column keeps for the run (one ColumnRules per table and run)
+    shapes: ShapeMemory = field(default_factory=ShapeMemory, compare=False, hash=False)
 
     @classmethod
     def from_hints(
@@ -184,6 +187,7 @@ def coerce(value: Any, name: str, declared: Declared) -> Any:
 def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
     """Coerce a record's declared columns in place; the reason it must be rejected, or None."""
     filled: set[str] = set()
+    undeclared: dict[str, Any] = {}
     for name, value in record.items():
         column = normalised(name)
         if value is None:
@@ -197,7 +201,12 @@ def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
                 record[name] = coerce(value, name, declared)
             except ValueError as error:
                 return str(error)
-        elif isinstance(value, int | Decimal | dict | list):
+            continue
+        clash = rules.shapes.clash(column, name, value)
+        if clash:
+            return clash
+        undeclared[column] = value
+        if isinstance(value, int | Decimal | dict | list):
             try:
                 record[name] = undeclared_value(name, value)
             except ValueError as error:
@@ -205,6 +214,7 @@ def check_record(record: dict[str, Any], rules: ColumnRules) -> str | None:
     missing = rules.required - filled
     if missing:
         return f"required column {sorted(missing)[0]!r} is missing or empty"
+    rules.shapes.remember(undeclared)
     return None
 
 
