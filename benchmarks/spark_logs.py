@@ -26,6 +26,7 @@ import psutil
 
 from demo.event_logs import generate_logs
 from settings import DBT_PROJECT_DIR, PROJECT_ROOT, data_dir
+from warehouse.dbt import dbt_environment
 
 log = logging.getLogger("benchmarks.spark_logs")
 SAMPLE_SECONDS = 0.1
@@ -68,7 +69,8 @@ def measure(command: list[str], env: dict[str, str]) -> dict[str, Any]:
 def run_duckdb(logs: Path, work: Path) -> dict[str, Any]:
     """``dbt build --select logs`` on a fresh DuckDB file; its figures and the models' own seconds."""
     project = str(DBT_PROJECT_DIR)
-    env = {**os.environ, "WAREHOUSE": "duckdb", "PROJECT__EVENT_LOGS_DIR": str(logs),
+    # what the command line hands dbt, pointed at this bench's logs and DuckDB file
+    env = {**dbt_environment(), "WAREHOUSE": "duckdb", "JAFFLE_DBT_EVENT_LOGS": str(logs),
            "DESTINATION__DUCKDB__CREDENTIALS": str(work / "trends.duckdb")}  # fmt: skip
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--select", "logs", "--project-dir", project,
                "--profiles-dir", project, "--target", "duckdb", "--target-path", str(work / "target"),
