@@ -82,7 +82,7 @@ docs: setup ## build the dbt docs and serve them on http://127.0.0.1:8080 (PORT=
 	$(JAFFLE) docs --serve --port $${PORT:-8080}
 
 # make test runs the fast tier in full, a seeded sample of the slow tier (SLOW_SAMPLE: one test of every slow
-# file at least, the others with that probability; tests/tiers.py) and of the faults (FAULT_SAMPLE: every step
+# folder at least, the others with that probability; tests/tiers.py) and of the faults (FAULT_SAMPLE: every step
 # and kind of extract-load fault, random injection points; STEP_FAULT_SAMPLE faults of the later steps on
 # one engine, as each engine's reference runs cost minutes). The seeds are printed in pytest's headers;
 # JAFFLE_SLOW_SEED=N and JAFFLE_FAULT_SEED=N repeat a sample. make test-all runs every test.

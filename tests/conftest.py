@@ -20,7 +20,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if sample is None:
         return None
     share, seed = sample
-    return f"slow tier: a sample of {share:.0%} (one test of every file at least), seed {seed}"
+    return f"slow tier: a sample of {share:.0%} (one test of every folder at least), seed {seed}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,4 +1,4 @@
-"""make test's seeded sample of the slow tier: every fast test, one slow test of each file at least, repeatable."""
+"""make test's seeded sample of the slow tier: every fast test, one slow test of each folder at least, repeatable."""
 
 from __future__ import annotations
 
@@ -20,20 +20,22 @@ class FakeItem:
 
 
 ITEMS = [
-    *(FakeItem(Path(f"tests/slow_{n % 4}.py"), {"slow"}) for n in range(40)),
+    *(FakeItem(Path(f"tests/folder_{n % 4}/slow_{n % 8}.py"), {"slow"}) for n in range(40)),
     *(FakeItem(Path("tests/fast.py")) for _ in range(10)),
     *(FakeItem(Path("tests/faults/test_faults.py"), {"slow", "faults"}) for _ in range(5)),
 ]
 
 
-def test_the_sample_keeps_every_fast_test_and_one_slow_test_of_every_file() -> None:
+def test_the_sample_keeps_every_fast_test_and_one_slow_test_of_every_folder() -> None:
+    files = set()
     for seed in range(20):
         kept = tiers.slow_sample(ITEMS, 0.0, seed)
-        assert sorted(str(item.path) for item in kept if tiers.is_slow(item)) == [
-            f"tests/slow_{n}.py" for n in range(4)
-        ]
+        slow = [item.path for item in kept if tiers.is_slow(item)]
+        assert sorted(str(path.parent) for path in slow) == [f"tests/folder_{n}" for n in range(4)]
+        files |= {str(path) for path in slow}
         # every fast test, and the faults (sampled on their own)
         assert sum(not tiers.is_slow(item) for item in kept) == 15
+    assert len(files) == 8, "over seeds, each file's tests get their turn"
 
 
 def test_the_same_seed_draws_the_same_sample_and_the_share_is_kept() -> None:
