@@ -128,9 +128,8 @@ def declared_checks(
     return checks
 
 
-def _newest(engine: Any, connection: Any, check: DeclaredCheck) -> datetime | None:
-    """The newest completed load's time for one declared table; None when there is none."""
-    tables = engine.schema_tables(connection, check.schema)
+def _newest(engine: Any, connection: Any, check: DeclaredCheck, tables: list[str]) -> datetime | None:
+    """The newest completed load's time for one declared table (``tables``: its schema's); None when none."""
     if "_dlt_loads" not in tables or check.identifier not in tables:
         return None
     sql = f"select max(inserted_at) from {engine.quote(check.schema, '_dlt_loads')} where status = 0"
@@ -153,8 +152,11 @@ def native_freshness(checks: list[DeclaredCheck], now: datetime | None = None) -
     engine = current_engine()
     results = []
     with engine.connect(read_only=True) as connection:
-        for check in (check for check in checks if check.kind):
-            newest = _newest(engine, connection, check)
+        known = [check for check in checks if check.kind]
+        # each schema listed once, not once per declared table
+        tables = {schema: engine.schema_tables(connection, schema) for schema in {c.schema for c in known}}
+        for check in known:
+            newest = _newest(engine, connection, check, tables[check.schema])
             age = None if newest is None else (now - newest).total_seconds() / 3600
             results.append(
                 Freshness(check.source, check.table, newest, age, check.warn_hours, check.error_hours)
